@@ -1,0 +1,76 @@
+// Package chat is parley's domain core: conversations, messages, and the
+// interfaces the chat service consumes (Store, Completer).
+package chat
+
+import (
+	"context"
+	"time"
+)
+
+// Message roles.
+const (
+	RoleSystem    = "system"
+	RoleUser      = "user"
+	RoleAssistant = "assistant"
+)
+
+// Message statuses: an assistant answer can be cut short.
+const (
+	StatusComplete = "complete"
+	StatusPartial  = "partial" // client went away or the stream was stopped
+	StatusError    = "error"   // upstream failed mid-answer
+)
+
+// Conversation is a titled thread of messages that belongs to one user.
+type Conversation struct {
+	ID        string
+	UserID    string
+	Title     string
+	Model     string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// Message is one turn of a conversation.
+type Message struct {
+	ID               string
+	ConversationID   string
+	Role             string
+	Content          string
+	Model            string
+	Status           string
+	PromptTokens     int
+	CompletionTokens int
+	CreatedAt        time.Time
+}
+
+// ListParams pages through a user's conversations, newest (by UpdatedAt) first.
+type ListParams struct {
+	Limit  int
+	Cursor string // opaque, from the previous page
+	Query  string // optional case-insensitive title substring
+}
+
+// ConversationUpdate lists changeable fields; nil means unchanged.
+type ConversationUpdate struct {
+	Title *string
+	Model *string
+}
+
+// Store persists conversations and messages. Every method is scoped by
+// userID: a conversation of another user is errs.NotFound, never its data.
+type Store interface {
+	CreateConversation(ctx context.Context, c Conversation) (Conversation, error)
+	Conversation(ctx context.Context, userID, id string) (Conversation, error)
+	ListConversations(ctx context.Context, userID string, p ListParams) (convs []Conversation, nextCursor string, err error)
+	UpdateConversation(ctx context.Context, userID, id string, upd ConversationUpdate) (Conversation, error)
+	// DeleteConversation removes the conversation and its messages.
+	DeleteConversation(ctx context.Context, userID, id string) error
+
+	// AddMessage appends m and bumps the conversation's UpdatedAt.
+	AddMessage(ctx context.Context, userID string, m Message) (Message, error)
+	// Messages returns a conversation's messages, oldest first.
+	Messages(ctx context.Context, userID, conversationID string) ([]Message, error)
+	// DeleteMessage removes one message (used by regenerate).
+	DeleteMessage(ctx context.Context, userID, conversationID, id string) error
+}
