@@ -1,0 +1,132 @@
+package config
+
+import "time"
+
+// Var declares one environment variable: its name, default, meaning, and
+// whether it is a secret (masked in logs, also readable from NAME_FILE).
+type Var struct {
+	Name        string
+	Default     string
+	Description string
+	Secret      bool
+	// field returns a pointer to the Config field the variable sets.
+	field func(c *Config) any
+}
+
+// Vars is the table of every variable parley's server reads. Help output,
+// the README table and the start-up dump are generated from it.
+var Vars = []Var{
+	{Name: "PARLEY_ADDR", Default: ":8080", Description: "HTTP listen address of the API.",
+		field: func(c *Config) any { return &c.Addr }},
+	{Name: "PARLEY_METRICS_ADDR", Default: "127.0.0.1:9091", Description: "Listen address of the internal Prometheus /metrics server; `off` disables it.",
+		field: func(c *Config) any { return &c.MetricsAddr }},
+	{Name: "PARLEY_DATA_DIR", Default: "./data", Description: "Directory for the SQLite database and the generated JWT key.",
+		field: func(c *Config) any { return &c.DataDir }},
+	{Name: "PARLEY_DATABASE_URL", Description: "Database: empty = SQLite file under the data dir, `sqlite:PATH`, or `postgres://…`.", Secret: true,
+		field: func(c *Config) any { return &c.DatabaseURL }},
+	{Name: "PARLEY_DATABASE_READ_URL", Description: "Optional PostgreSQL read replica for read-only queries.", Secret: true,
+		field: func(c *Config) any { return &c.DatabaseReadURL }},
+	{Name: "PARLEY_DATABASE_CA_FILE", Description: "CA bundle for PostgreSQL TLS (use with `sslmode=verify-full`).",
+		field: func(c *Config) any { return &c.DatabaseCAFile }},
+	{Name: "PARLEY_DB_MAX_CONNS", Default: "10", Description: "PostgreSQL pool: maximum connections.",
+		field: func(c *Config) any { return &c.DBMaxConns }},
+	{Name: "PARLEY_DB_MIN_CONNS", Default: "0", Description: "PostgreSQL pool: connections kept open when idle.",
+		field: func(c *Config) any { return &c.DBMinConns }},
+	{Name: "PARLEY_DB_MAX_CONN_IDLE_TIME", Default: "5m", Description: "PostgreSQL pool: close connections idle this long.",
+		field: func(c *Config) any { return &c.DBMaxConnIdleTime }},
+	{Name: "PARLEY_DB_MAX_CONN_LIFETIME", Default: "1h", Description: "PostgreSQL pool: recycle connections after this long.",
+		field: func(c *Config) any { return &c.DBMaxConnLifetime }},
+	{Name: "PARLEY_MIGRATE", Default: "auto", Description: "`auto` applies migrations at start (under a lock); `off` refuses to start on an out-of-date schema.",
+		field: func(c *Config) any { return &c.Migrate }},
+	{Name: "PARLEY_JWT_SECRET", Description: "HS256 signing secret (≥ 32 bytes); empty = generated once and kept in the data dir.", Secret: true,
+		field: func(c *Config) any { return &c.JWTSecret }},
+	{Name: "PARLEY_JWT_PREVIOUS_SECRETS", Description: "Comma-separated former secrets still accepted for verification (key rotation).", Secret: true,
+		field: func(c *Config) any { return &c.JWTPreviousSecrets }},
+	{Name: "PARLEY_ACCESS_TOKEN_TTL", Default: "15m", Description: "Lifetime of access tokens (JWT).",
+		field: func(c *Config) any { return &c.AccessTokenTTL }},
+	{Name: "PARLEY_REFRESH_TOKEN_TTL", Default: "720h", Description: "Lifetime of refresh tokens.",
+		field: func(c *Config) any { return &c.RefreshTokenTTL }},
+	{Name: "PARLEY_SIGNUP", Default: "open", Description: "Sign-up policy: `open`, `invite` or `closed`.",
+		field: func(c *Config) any { return &c.Signup }},
+	{Name: "PARLEY_GROQ_API_KEYS", Description: "Comma-separated Groq keys, each `gsk_…` or `gsk_…@org_…`.", Secret: true,
+		field: func(c *Config) any { return &c.GroqAPIKeys }},
+	{Name: "PARLEY_GROQ_BASE_URL", Default: "https://api.groq.com/openai/v1", Description: "Groq API base URL.",
+		field: func(c *Config) any { return &c.GroqBaseURL }},
+	{Name: "PARLEY_QUEUE_TIMEOUT", Default: "10s", Description: "How long a request may wait for a Groq key with budget.",
+		field: func(c *Config) any { return &c.QueueTimeout }},
+	{Name: "PARLEY_UPSTREAM_TIMEOUT", Default: "120s", Description: "Deadline of one upstream completion.",
+		field: func(c *Config) any { return &c.UpstreamTimeout }},
+	{Name: "PARLEY_DEFAULT_MODEL", Default: "openai/gpt-oss-120b", Description: "Model for new conversations.",
+		field: func(c *Config) any { return &c.DefaultModel }},
+	{Name: "PARLEY_DAILY_TOKEN_QUOTA", Default: "0", Description: "Default tokens per user per UTC day; 0 = unlimited.",
+		field: func(c *Config) any { return &c.DailyTokenQuota }},
+	{Name: "PARLEY_REDIS_URL", Description: "Redis for shared rate limits and pool state; empty = in memory.", Secret: true,
+		field: func(c *Config) any { return &c.RedisURL }},
+	{Name: "PARLEY_RATE_LIMIT_RPS", Default: "10", Description: "Per-user API requests per second.",
+		field: func(c *Config) any { return &c.RateLimitRPS }},
+	{Name: "PARLEY_RATE_LIMIT_BURST", Default: "20", Description: "Per-user burst above the rate.",
+		field: func(c *Config) any { return &c.RateLimitBurst }},
+	{Name: "PARLEY_AUTH_RATE_LIMIT_RPM", Default: "20", Description: "Per-address requests per minute on /auth routes.",
+		field: func(c *Config) any { return &c.AuthRateLimitRPM }},
+	{Name: "PARLEY_TRUSTED_PROXIES", Description: "Comma-separated CIDRs whose X-Forwarded-For is believed.",
+		field: func(c *Config) any { return &c.TrustedProxies }},
+	{Name: "PARLEY_CORS_ORIGINS", Description: "Comma-separated origins allowed by CORS; empty = same origin only.",
+		field: func(c *Config) any { return &c.CORSOrigins }},
+	{Name: "PARLEY_MAX_BODY_BYTES", Default: "1048576", Description: "Largest accepted request body in bytes.",
+		field: func(c *Config) any { return &c.MaxBodyBytes }},
+	{Name: "PARLEY_MAX_STREAMS_PER_USER", Default: "3", Description: "Concurrent chat streams per user.",
+		field: func(c *Config) any { return &c.MaxStreamsPerUser }},
+	{Name: "PARLEY_SHUTDOWN_TIMEOUT", Default: "30s", Description: "Grace period for in-flight requests on SIGTERM.",
+		field: func(c *Config) any { return &c.ShutdownTimeout }},
+	{Name: "PARLEY_AUDIT_RETENTION", Default: "2160h", Description: "Audit entries older than this are pruned.",
+		field: func(c *Config) any { return &c.AuditRetention }},
+	{Name: "PARLEY_SENTRY_DSN", Description: "Sentry DSN for error tracking; empty disables it.", Secret: true,
+		field: func(c *Config) any { return &c.SentryDSN }},
+	{Name: "PARLEY_LOG_LEVEL", Default: "info", Description: "Log level: `debug`, `info`, `warn` or `error`.",
+		field: func(c *Config) any { return &c.LogLevel }},
+	{Name: "PARLEY_LOG_FORMAT", Default: "json", Description: "Log format: `json` or `text`.",
+		field: func(c *Config) any { return &c.LogFormat }},
+}
+
+// Config is parley's parsed configuration. Build it with Load.
+type Config struct {
+	Addr              string
+	MetricsAddr       string
+	DataDir           string
+	DatabaseURL       string
+	DatabaseReadURL   string
+	DatabaseCAFile    string
+	DBMaxConns        int
+	DBMinConns        int
+	DBMaxConnIdleTime time.Duration
+	DBMaxConnLifetime time.Duration
+	Migrate           string
+
+	JWTSecret          string
+	JWTPreviousSecrets []string
+	AccessTokenTTL     time.Duration
+	RefreshTokenTTL    time.Duration
+	Signup             string
+
+	GroqAPIKeys     []string
+	GroqBaseURL     string
+	QueueTimeout    time.Duration
+	UpstreamTimeout time.Duration
+	DefaultModel    string
+	DailyTokenQuota int64
+
+	RedisURL          string
+	RateLimitRPS      float64
+	RateLimitBurst    int
+	AuthRateLimitRPM  int
+	TrustedProxies    []string
+	CORSOrigins       []string
+	MaxBodyBytes      int64
+	MaxStreamsPerUser int
+
+	ShutdownTimeout time.Duration
+	AuditRetention  time.Duration
+	SentryDSN       string
+	LogLevel        string
+	LogFormat       string
+}

@@ -1,0 +1,50 @@
+// Package metrics owns parley's Prometheus registry and the internal server
+// that exposes it; each package registers the metrics it measures.
+package metrics
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Namespace prefixes every parley metric.
+const Namespace = "parley"
+
+// NewRegistry returns a registry with the Go and process collectors and
+// parley_build_info{version} set to 1.
+func NewRegistry(version string) *prometheus.Registry {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+	)
+	info := prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Namespace: Namespace, Name: "build_info",
+		Help: "Build information of the running parley binary; always 1.",
+	}, []string{"version"})
+	info.WithLabelValues(version).Set(1)
+	reg.MustRegister(info)
+	return reg
+}
+
+// Handler serves the registry in the Prometheus exposition format.
+func Handler(reg *prometheus.Registry) http.Handler {
+	return promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg})
+}
+
+// NewServer returns the internal metrics server for addr: /metrics only,
+// meant for a private address (PARLEY_METRICS_ADDR).
+func NewServer(addr string, reg *prometheus.Registry) *http.Server {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", Handler(reg))
+	return &http.Server{
+		Addr:              addr,
+		Handler:           mux,
+		ReadHeaderTimeout: 5 * time.Second,
+		IdleTimeout:       60 * time.Second,
+	}
+}
