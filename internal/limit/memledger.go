@@ -1,0 +1,197 @@
+package limit
+
+import (
+	"context"
+	"sort"
+	"sync"
+	"time"
+)
+
+// MemoryLedger is a Ledger for a single replica.
+type MemoryLedger struct {
+	now func() time.Time
+
+	mu      sync.Mutex
+	budgets map[budgetKey]*memBudget
+	dead    map[string]string
+	orgs    map[string]string
+}
+
+type budgetKey struct{ org, model string }
+
+type memBudget struct {
+	budgetState
+	leases map[string]lease
+}
+
+type lease struct {
+	tokens  int
+	expires int64
+}
+
+// NewMemoryLedger returns an empty in-process ledger; now may be nil.
+func NewMemoryLedger(now func() time.Time) *MemoryLedger {
+	if now == nil {
+		now = time.Now
+	}
+	return &MemoryLedger{now: now, budgets: map[budgetKey]*memBudget{}, dead: map[string]string{}, orgs: map[string]string{}}
+}
+
+// budget returns the (org, model) budget with expired leases dropped; mu held.
+func (m *MemoryLedger) budget(org, model string, now int64) *memBudget {
+	k := budgetKey{org, model}
+	b := m.budgets[k]
+	if b == nil {
+		b = &memBudget{leases: map[string]lease{}}
+		m.budgets[k] = b
+	}
+	for id, l := range b.leases {
+		if l.expires <= now {
+			b.drop(id)
+		}
+	}
+	return b
+}
+
+func (b *memBudget) drop(id string) bool {
+	l, ok := b.leases[id]
+	if ok {
+		delete(b.leases, id)
+		b.ifTokens -= l.tokens
+		b.ifCount--
+	}
+	return ok
+}
+
+// Acquire implements Ledger.
+func (m *MemoryLedger) Acquire(_ context.Context, req AcquireRequest) (Grant, error) {
+	now := m.now().UnixMilli()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var (
+		best      *memBudget
+		bestOrg   string
+		bestScore = -1.0
+		soonest   int64
+	)
+	for _, org := range req.Orgs {
+		b := m.budget(org, req.Model, now)
+		at, score := b.room(req.Tokens, now)
+		if at > now {
+			if soonest == 0 || at < soonest {
+				soonest = at
+			}
+			continue
+		}
+		if org == req.Prefer {
+			best, bestOrg = b, org
+			break
+		}
+		if score > bestScore {
+			best, bestOrg, bestScore = b, org, score
+		}
+	}
+	if best == nil {
+		if soonest == 0 {
+			soonest = now
+		}
+		return Grant{RetryAt: time.UnixMilli(soonest).UTC()}, nil
+	}
+	best.take(now)
+	best.leases[req.ID] = lease{tokens: req.Tokens, expires: now + max(req.TTL.Milliseconds(), 1)}
+	best.ifTokens += req.Tokens
+	best.ifCount++
+	return Grant{Org: bestOrg}, nil
+}
+
+// Observe implements Ledger.
+func (m *MemoryLedger) Observe(_ context.Context, o Observation) error {
+	now := m.now().UnixMilli()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	b := m.budget(o.Org, o.Model, now)
+	b.drop(o.ID)
+	b.observe(o, now)
+	return nil
+}
+
+// Release implements Ledger.
+func (m *MemoryLedger) Release(_ context.Context, org, model, id string, tokens, requests int) error {
+	now := m.now().UnixMilli()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	b := m.budget(org, model, now)
+	if b.drop(id) {
+		b.charge(tokens, requests, now)
+	}
+	return nil
+}
+
+// Cool implements Ledger.
+func (m *MemoryLedger) Cool(_ context.Context, c Cooldown) error {
+	now := m.now().UnixMilli()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.budget(c.Org, c.Model, now).cool(c)
+	return nil
+}
+
+// Budgets implements Ledger.
+func (m *MemoryLedger) Budgets(_ context.Context, orgs []string) ([]Budget, error) {
+	now := m.now().UnixMilli()
+	want := map[string]bool{}
+	for _, o := range orgs {
+		want[o] = true
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []Budget
+	for k := range m.budgets {
+		if want[k.org] {
+			out = append(out, m.budget(k.org, k.model, now).view(k.org, k.model, now))
+		}
+	}
+	sortBudgets(out)
+	return out, nil
+}
+
+func sortBudgets(bs []Budget) {
+	sort.Slice(bs, func(i, j int) bool {
+		if bs[i].Org != bs[j].Org {
+			return bs[i].Org < bs[j].Org
+		}
+		return bs[i].Model < bs[j].Model
+	})
+}
+
+// MarkDead implements Ledger.
+func (m *MemoryLedger) MarkDead(_ context.Context, fingerprint, reason string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.dead[fingerprint] = reason
+	return nil
+}
+
+// LearnOrg implements Ledger.
+func (m *MemoryLedger) LearnOrg(_ context.Context, fingerprint, org string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.orgs[fingerprint] = org
+	return nil
+}
+
+// Keys implements Ledger.
+func (m *MemoryLedger) Keys(_ context.Context) (dead, orgs map[string]string, err error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	dead, orgs = make(map[string]string, len(m.dead)), make(map[string]string, len(m.orgs))
+	for k, v := range m.dead {
+		dead[k] = v
+	}
+	for k, v := range m.orgs {
+		orgs[k] = v
+	}
+	return dead, orgs, nil
+}
+
+var _ Ledger = (*MemoryLedger)(nil)

@@ -1,0 +1,174 @@
+package limit
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// RedisLedger is a Ledger shared by every replica using one Redis; each
+// operation is one Lua script, so check-and-reserve is atomic.
+type RedisLedger struct {
+	client redis.UniversalClient
+	prefix string
+	now    func() time.Time
+}
+
+// NewRedisLedger returns a ledger keeping its state under prefix. now may be
+// nil (time.Now); replicas should keep their clocks in sync (NTP).
+func NewRedisLedger(c redis.UniversalClient, prefix string, now func() time.Time) *RedisLedger {
+	if now == nil {
+		now = time.Now
+	}
+	return &RedisLedger{client: c, prefix: prefix + "pool:", now: now}
+}
+
+func (r *RedisLedger) name(org, model string) string { return org + "|" + model }
+func (r *RedisLedger) hash(name string) string       { return r.prefix + "b:" + name }
+func (r *RedisLedger) leases(name string) string     { return r.prefix + "b:" + name + "|l" }
+func (r *RedisLedger) set() string                   { return r.prefix + "budgets" }
+
+// Acquire implements Ledger.
+func (r *RedisLedger) Acquire(ctx context.Context, req AcquireRequest) (Grant, error) {
+	if len(req.Orgs) == 0 {
+		return Grant{RetryAt: r.now().UTC()}, nil
+	}
+	keys := make([]string, 0, 2*len(req.Orgs)+1)
+	args := []any{r.now().UnixMilli(), req.Tokens, req.ID, req.TTL.Milliseconds(), 0}
+	for i, org := range req.Orgs {
+		n := r.name(org, req.Model)
+		keys = append(keys, r.hash(n), r.leases(n))
+		args = append(args, n)
+		if org == req.Prefer {
+			args[4] = i + 1
+		}
+	}
+	keys = append(keys, r.set())
+	v, err := acquireScript.Run(ctx, r.client, keys, args...).Int64Slice()
+	if err != nil {
+		return Grant{}, fmt.Errorf("limit: redis acquire: %w", err)
+	}
+	if v[0] == 0 {
+		return Grant{RetryAt: time.UnixMilli(v[1]).UTC()}, nil
+	}
+	return Grant{Org: req.Orgs[v[0]-1]}, nil
+}
+
+// Observe implements Ledger.
+func (r *RedisLedger) Observe(ctx context.Context, o Observation) error {
+	n := r.name(o.Org, o.Model)
+	tl, dl := 0, 0
+	if o.HasTokens {
+		tl = o.TokensLimit
+	}
+	if o.HasRequests {
+		dl = o.RequestsLimit
+	}
+	err := observeScript.Run(ctx, r.client, []string{r.hash(n), r.leases(n), r.set()},
+		r.now().UnixMilli(), o.ID, tl, o.TokensRemaining, dl, o.RequestsRemaining, n).Err()
+	if err != nil {
+		return fmt.Errorf("limit: redis observe: %w", err)
+	}
+	return nil
+}
+
+// Release implements Ledger.
+func (r *RedisLedger) Release(ctx context.Context, org, model, id string, tokens, requests int) error {
+	n := r.name(org, model)
+	err := releaseScript.Run(ctx, r.client, []string{r.hash(n), r.leases(n)}, r.now().UnixMilli(), id, tokens, requests).Err()
+	if err != nil {
+		return fmt.Errorf("limit: redis release: %w", err)
+	}
+	return nil
+}
+
+// Cool implements Ledger.
+func (r *RedisLedger) Cool(ctx context.Context, c Cooldown) error {
+	n := r.name(c.Org, c.Model)
+	err := coolScript.Run(ctx, r.client, []string{r.hash(n), r.leases(n), r.set()}, c.Until.UnixMilli(), c.Unit, c.Limit, n).Err()
+	if err != nil {
+		return fmt.Errorf("limit: redis cool: %w", err)
+	}
+	return nil
+}
+
+// Budgets implements Ledger.
+func (r *RedisLedger) Budgets(ctx context.Context, orgs []string) ([]Budget, error) {
+	names, err := r.client.SMembers(ctx, r.set()).Result()
+	if err != nil {
+		return nil, fmt.Errorf("limit: redis budgets: %w", err)
+	}
+	want := map[string]bool{}
+	for _, o := range orgs {
+		want[o] = true
+	}
+	now := r.now().UnixMilli()
+	var out []Budget
+	for _, n := range names {
+		org, model, ok := strings.Cut(n, "|")
+		if !ok || !want[org] {
+			continue
+		}
+		vals, err := readScript.Run(ctx, r.client, []string{r.hash(n), r.leases(n)}, now).Slice()
+		if err != nil {
+			return nil, fmt.Errorf("limit: redis budgets: %w", err)
+		}
+		b := parseState(vals)
+		out = append(out, b.view(org, model, now))
+	}
+	sortBudgets(out)
+	return out, nil
+}
+
+// parseState reads HMGET values in the order of the Lua F table.
+func parseState(v []any) budgetState {
+	f := func(i int) float64 {
+		if i >= len(v) {
+			return 0
+		}
+		s, _ := v[i].(string)
+		x, _ := strconv.ParseFloat(s, 64)
+		return x
+	}
+	unit, _ := v[1].(string)
+	return budgetState{
+		coolUntil: int64(f(0)), coolUnit: unit,
+		rpmLimit: int(f(2)), rpmTAT: int64(f(3)),
+		rpdLimit: int(f(4)), rpdLevel: f(5), rpdTS: int64(f(6)),
+		tpmLimit: int(f(7)), tpmLevel: f(8), tpmTS: int64(f(9)),
+		ifTokens: int(f(10)), ifCount: int(f(11)),
+	}
+}
+
+// MarkDead implements Ledger.
+func (r *RedisLedger) MarkDead(ctx context.Context, fingerprint, reason string) error {
+	if err := r.client.HSet(ctx, r.prefix+"dead", fingerprint, reason).Err(); err != nil {
+		return fmt.Errorf("limit: redis mark dead: %w", err)
+	}
+	return nil
+}
+
+// LearnOrg implements Ledger.
+func (r *RedisLedger) LearnOrg(ctx context.Context, fingerprint, org string) error {
+	if err := r.client.HSet(ctx, r.prefix+"orgs", fingerprint, org).Err(); err != nil {
+		return fmt.Errorf("limit: redis learn org: %w", err)
+	}
+	return nil
+}
+
+// Keys implements Ledger.
+func (r *RedisLedger) Keys(ctx context.Context) (dead, orgs map[string]string, err error) {
+	pipe := r.client.Pipeline()
+	d := pipe.HGetAll(ctx, r.prefix+"dead")
+	o := pipe.HGetAll(ctx, r.prefix+"orgs")
+	if _, err := pipe.Exec(ctx); err != nil {
+		return nil, nil, fmt.Errorf("limit: redis keys: %w", err)
+	}
+	return d.Val(), o.Val(), nil
+}
+
+var _ Ledger = (*RedisLedger)(nil)
