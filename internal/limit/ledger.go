@@ -100,7 +100,7 @@ type Budget struct {
 	RequestsLimit     int // per day; 0 when unknown
 	RequestsRemaining int
 	RequestsResetAt   time.Time // zero when unknown
-	TokensLimit       int // per minute; 0 when unknown
+	TokensLimit       int       // per minute; 0 when unknown
 	TokensRemaining   int
 	TokensResetAt     time.Time
 	RPMLimit          int // learned from a 429; 0 when unknown
