@@ -1,0 +1,226 @@
+package groqmock
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+)
+
+// chatRequest is the part of a chat completion request the double reads.
+type chatRequest struct {
+	Model               *string         `json:"model"`
+	Messages            []chatMessage   `json:"messages"`
+	MaxTokens           *int            `json:"max_tokens"`
+	MaxCompletionTokens *int            `json:"max_completion_tokens"`
+	N                   *int            `json:"n"`
+	Stream              bool            `json:"stream"`
+	StreamOptions       *streamOptions  `json:"stream_options"`
+	Tools               json.RawMessage `json:"tools"`
+	ToolChoice          json.RawMessage `json:"tool_choice"`
+	ParallelToolCalls   *bool           `json:"parallel_tool_calls"`
+	ServiceTier         string          `json:"service_tier"`
+	Stop                json.RawMessage `json:"stop"`
+	Temperature         *float64        `json:"temperature"`
+	TopP                *float64        `json:"top_p"`
+	Seed                *int64          `json:"seed"`
+}
+
+type streamOptions struct {
+	IncludeUsage bool `json:"include_usage"`
+}
+
+type chatMessage struct {
+	Role    string          `json:"role"`
+	Content json.RawMessage `json:"content"`
+}
+
+type toolDef struct {
+	Type     string `json:"type"`
+	Function struct {
+		Name string `json:"name"`
+	} `json:"function"`
+}
+
+// toolCall is one function call the double decided to make.
+type toolCall struct {
+	ID, Name, Arguments string
+}
+
+// plan is a validated request: everything needed to charge and answer it.
+type plan struct {
+	model        *Model
+	stream       bool
+	includeUsage bool
+	tier         string
+	seed         int64
+	promptTokens int
+	maxTokens    int // 0 = not set
+	estimate     int
+	content      string // reply text (when no tool calls)
+	finish       string
+	toolCalls    []toolCall
+}
+
+// reqError is a refusal found while validating; status and body go to the client.
+type reqError struct {
+	status int
+	body   apiError
+	model  *Model // set when the model is known, for the rate-limit headers
+}
+
+func badRequest(param, msg string) *reqError {
+	return &reqError{status: http.StatusBadRequest, body: apiError{Message: msg, Type: "invalid_request_error", Param: param}}
+}
+
+var validRoles = map[string]bool{"system": true, "developer": true, "user": true, "assistant": true, "tool": true, "function": true}
+
+var validTiers = map[string]string{"": "on_demand", "auto": "on_demand", "on_demand": "on_demand", "flex": "flex", "performance": "performance"}
+
+// parse validates body as §2 of groq-api.md describes and builds the plan.
+func (s *Server) parse(body []byte) (*plan, *reqError) {
+	var req chatRequest
+	if err := json.Unmarshal(body, &req); err != nil {
+		return nil, badRequest("", "We could not parse the JSON body of your request. Please check that it is valid JSON and try again.")
+	}
+	switch {
+	case req.Model == nil || *req.Model == "":
+		return nil, badRequest("model", "property 'model' is missing")
+	case req.Messages == nil:
+		return nil, badRequest("messages", "property 'messages' is missing")
+	case len(req.Messages) == 0:
+		return nil, badRequest("messages", "'messages' : minimum number of items is 1")
+	case req.N != nil && *req.N != 1:
+		return nil, badRequest("n", "'n' : number must be 1")
+	case req.Temperature != nil && (*req.Temperature < 0 || *req.Temperature > 2):
+		return nil, badRequest("temperature", "'temperature' : number must be between 0 and 2")
+	case req.TopP != nil && (*req.TopP < 0 || *req.TopP > 1):
+		return nil, badRequest("top_p", "'top_p' : number must be between 0 and 1")
+	case req.StreamOptions != nil && !req.Stream:
+		return nil, badRequest("stream_options", "'stream_options' : only allowed when 'stream' is true")
+	}
+	tier, ok := validTiers[req.ServiceTier]
+	if !ok {
+		return nil, badRequest("service_tier", "'service_tier' : value must be one of auto, on_demand, flex, performance")
+	}
+	if e := checkStop(req.Stop); e != nil {
+		return nil, e
+	}
+	p := &plan{stream: req.Stream, tier: tier, includeUsage: req.StreamOptions != nil && req.StreamOptions.IncludeUsage}
+	texts := make([]string, len(req.Messages))
+	for i, m := range req.Messages {
+		if !validRoles[m.Role] {
+			return nil, badRequest(fmt.Sprintf("messages.%d.role", i),
+				fmt.Sprintf("'messages.%d' : discriminator property 'role' has invalid value", i))
+		}
+		t, ok := messageText(m.Content)
+		if !ok {
+			return nil, badRequest(fmt.Sprintf("messages.%d.content", i),
+				fmt.Sprintf("'messages.%d.content' : value must be a string or an array of content parts", i))
+		}
+		texts[i] = t
+		p.promptTokens += messageOverhead + CountTokens(t)
+	}
+	tools, e := parseTools(req.Tools, req.ToolChoice)
+	if e != nil {
+		return nil, e
+	}
+	if tools != nil {
+		p.promptTokens += CountTokens(string(req.Tools))
+	}
+
+	id := *req.Model
+	p.model = s.models[id]
+	if p.model == nil {
+		if s.decomm[id] {
+			return nil, &reqError{status: http.StatusBadRequest, body: apiError{
+				Message: "The model `" + id + "` has been decommissioned and is no longer supported. Please refer to " +
+					"https://console.groq.com/docs/deprecations for a recommendation on which model to use instead.",
+				Type: "invalid_request_error", Code: "model_decommissioned"}}
+		}
+		return nil, &reqError{status: http.StatusNotFound, body: modelNotFound(id)}
+	}
+	if e := p.limitTokens(req); e != nil {
+		e.model = p.model
+		return nil, e
+	}
+	if req.Seed != nil {
+		p.seed = *req.Seed
+	}
+	s.answer(p, req, texts, tools)
+	return p, nil
+}
+
+// limitTokens applies max_completion_tokens/max_tokens and the context window.
+func (p *plan) limitTokens(req chatRequest) *reqError {
+	param, mt := "max_completion_tokens", req.MaxCompletionTokens
+	if mt == nil {
+		param, mt = "max_tokens", req.MaxTokens
+	}
+	if mt != nil {
+		switch {
+		case *mt < 1:
+			return badRequest(param, "'"+param+"' : number must be at least 1")
+		case *mt > p.model.MaxCompletionTokens:
+			return badRequest(param, fmt.Sprintf("`%s` must be less than or equal to `%d`, the maximum value for `%s` is less than the `context_window` for this model",
+				param, p.model.MaxCompletionTokens, param))
+		}
+		p.maxTokens = *mt
+	}
+	if p.promptTokens+p.maxTokens > p.model.ContextWindow {
+		e := badRequest("messages", fmt.Sprintf("Please reduce the length of the messages or completion. "+
+			"This model's maximum context length is %d tokens; the request has %d prompt tokens and %d completion tokens.",
+			p.model.ContextWindow, p.promptTokens, p.maxTokens))
+		e.body.Code = "context_length_exceeded"
+		return e
+	}
+	return nil
+}
+
+func checkStop(raw json.RawMessage) *reqError {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || raw[0] != '[' {
+		return nil
+	}
+	var list []string
+	if err := json.Unmarshal(raw, &list); err != nil {
+		return badRequest("stop", "'stop' : value must be a string or an array of strings")
+	}
+	if len(list) > 4 {
+		return badRequest("stop", "'stop' : maximum number of items is 4")
+	}
+	return nil
+}
+
+// messageText extracts the text of a message content: a string, null, or text parts.
+func messageText(raw json.RawMessage) (string, bool) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || string(raw) == "null" {
+		return "", true
+	}
+	switch raw[0] {
+	case '"':
+		var t string
+		return t, json.Unmarshal(raw, &t) == nil
+	case '[':
+		var parts []struct {
+			Type string `json:"type"`
+			Text string `json:"text"`
+		}
+		if json.Unmarshal(raw, &parts) != nil {
+			return "", false
+		}
+		var b strings.Builder
+		for _, pt := range parts {
+			if pt.Type == "text" {
+				if b.Len() > 0 {
+					b.WriteByte('\n')
+				}
+				b.WriteString(pt.Text)
+			}
+		}
+		return b.String(), true
+	}
+	return "", false
+}
