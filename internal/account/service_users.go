@@ -1,0 +1,117 @@
+package account
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/parley-chat/parley/internal/auth"
+	"github.com/parley-chat/parley/internal/errs"
+)
+
+// User returns one user by id.
+func (s *Service) User(ctx context.Context, id string) (User, error) {
+	return s.store.UserByID(ctx, id)
+}
+
+// MeUpdate is a user's change to their own profile; nil fields stay.
+type MeUpdate struct {
+	Name            *string
+	Password        *string
+	CurrentPassword *string
+}
+
+// UpdateMe changes the caller's name and/or password. A password change
+// needs the current password and signs out every refresh session of the
+// user (the access token in hand stays valid until it expires).
+func (s *Service) UpdateMe(ctx context.Context, userID string, in MeUpdate) (User, error) {
+	var upd UserUpdate
+	fields := map[string]string{}
+	if in.Name != nil {
+		name, msg := NormalizeName(*in.Name)
+		if msg != "" {
+			fields["name"] = msg
+		}
+		upd.Name = &name
+	}
+	if in.Password != nil {
+		if err := auth.CheckPasswordPolicy("password", *in.Password); err != nil {
+			e, _ := errs.As(err)
+			fields["password"] = e.Fields["password"]
+		}
+		if in.CurrentPassword == nil || *in.CurrentPassword == "" {
+			fields["current_password"] = "is required to change the password"
+		}
+	}
+	if len(fields) > 0 {
+		return User{}, errs.Validation(fields)
+	}
+	u, err := s.store.UserByID(ctx, userID)
+	if err != nil {
+		return User{}, err
+	}
+	if in.Password != nil {
+		ok, err := auth.VerifyPassword(u.PasswordHash, *in.CurrentPassword)
+		if err != nil {
+			return User{}, fmt.Errorf("verify password of user %s: %w", u.ID, err)
+		}
+		if !ok {
+			return User{}, errs.Validation(map[string]string{"current_password": "is not correct"})
+		}
+		h, err := auth.HashPassword(*in.Password)
+		if err != nil {
+			return User{}, err
+		}
+		upd.PasswordHash = &h
+	}
+	if upd.Name == nil && upd.PasswordHash == nil {
+		return u, nil
+	}
+	u, err = s.store.UpdateUser(ctx, userID, upd)
+	if err != nil {
+		return User{}, err
+	}
+	if upd.PasswordHash != nil {
+		if err := s.store.RevokeUserRefreshTokens(ctx, userID, s.now().UTC()); err != nil {
+			return User{}, fmt.Errorf("revoke sessions after password change: %w", err)
+		}
+		s.log.InfoContext(ctx, "password changed; sessions revoked", "user_id", userID)
+	}
+	return u, nil
+}
+
+// CreateUser makes an account directly, bypassing the sign-up policy: the
+// `parley user create` command uses it to make the first admin.
+func (s *Service) CreateUser(ctx context.Context, email, name, password string, admin bool) (User, error) {
+	fields := map[string]string{}
+	e, msg := NormalizeEmail(email)
+	if msg != "" {
+		fields["email"] = msg
+	}
+	n, msg := NormalizeName(name)
+	if msg != "" {
+		fields["name"] = msg
+	}
+	if err := auth.CheckPasswordPolicy("password", password); err != nil {
+		pe, _ := errs.As(err)
+		fields["password"] = pe.Fields["password"]
+	}
+	if len(fields) > 0 {
+		return User{}, errs.Validation(fields)
+	}
+	hash, err := auth.HashPassword(password)
+	if err != nil {
+		return User{}, err
+	}
+	role := RoleUser
+	if admin {
+		role = RoleAdmin
+	}
+	now := s.now().UTC()
+	u, err := s.store.CreateUser(ctx, User{ID: newID(), Email: e, Name: n, PasswordHash: hash, Role: role,
+		CreatedAt: now, UpdatedAt: now}, CreateOptions{FirstAdmin: true})
+	if errs.CodeOf(err) == errs.Conflict {
+		return User{}, &errs.Error{Code: errs.Conflict, Message: "this email is already registered",
+			Fields: map[string]string{"email": "is already registered"}, Err: err}
+	}
+	return u, err
+}
