@@ -1,0 +1,185 @@
+package chat
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+
+	"github.com/parley-chat/parley/internal/account"
+	"github.com/parley-chat/parley/internal/errs"
+)
+
+// Quota is what the Service needs from usage accounting; usage.Recorder
+// implements it.
+type Quota interface {
+	// Check fails with errs.QuotaExceeded when u may not spend more tokens today.
+	Check(ctx context.Context, u account.User) error
+	// Record accounts one call's tokens to its user, off the hot path.
+	Record(ctx context.Context, userID, model string, promptTokens, completionTokens int)
+}
+
+// ServiceOptions configure a Service. Store, Completer and DefaultModel are
+// required; the rest have defaults.
+type ServiceOptions struct {
+	Store     Store
+	Completer Completer
+	// Quota checks and records token use; nil means unlimited and unrecorded.
+	Quota Quota
+	// DefaultModel answers when neither the request nor the conversation
+	// names a model (PARLEY_DEFAULT_MODEL).
+	DefaultModel string
+	// SystemPrompt, when set, is sent first in every conversation.
+	SystemPrompt string
+	// MaxContentChars caps one user message, in characters; 0 means 32,000.
+	MaxContentChars int
+	// MaxCompletionTokens caps one answer; 0 means 4,096. The model's own
+	// limit and half its context window cap it further.
+	MaxCompletionTokens int
+	// ModelsTTL is how long the upstream model list is cached; 0 means 5m.
+	ModelsTTL time.Duration
+	// StoreTimeout bounds the final write of an answer whose request was
+	// cancelled; 0 means 10s.
+	StoreTimeout time.Duration
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// Logger; nil means slog.Default().
+	Logger *slog.Logger
+}
+
+// Service sends user messages to the model and streams the answers back,
+// storing both sides of every turn.
+type Service struct {
+	o   ServiceOptions
+	now func() time.Time
+	log *slog.Logger
+
+	modelsMu  sync.Mutex
+	models    []Model
+	modelsAt  time.Time
+	modelsErr error
+}
+
+// NewService checks o and returns a Service.
+func NewService(o ServiceOptions) (*Service, error) {
+	if o.Store == nil || o.Completer == nil {
+		return nil, errors.New("chat: ServiceOptions.Store and Completer are required")
+	}
+	if o.DefaultModel == "" {
+		return nil, errors.New("chat: ServiceOptions.DefaultModel is required")
+	}
+	if o.MaxContentChars <= 0 {
+		o.MaxContentChars = 32000
+	}
+	if o.MaxCompletionTokens <= 0 {
+		o.MaxCompletionTokens = 4096
+	}
+	if o.ModelsTTL <= 0 {
+		o.ModelsTTL = 5 * time.Minute
+	}
+	if o.StoreTimeout <= 0 {
+		o.StoreTimeout = 10 * time.Second
+	}
+	s := &Service{o: o, now: o.Now, log: o.Logger}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	return s, nil
+}
+
+// DefaultModel is the model used when nothing else names one.
+func (s *Service) DefaultModel() string { return s.o.DefaultModel }
+
+// Models lists the models upstream can serve, cached for ModelsTTL. When a
+// refresh fails, the last good list is served if there is one.
+func (s *Service) Models(ctx context.Context) ([]Model, error) {
+	s.modelsMu.Lock()
+	defer s.modelsMu.Unlock()
+	if s.models != nil && s.now().Sub(s.modelsAt) < s.o.ModelsTTL {
+		return s.models, nil
+	}
+	ms, err := s.o.Completer.Models(ctx)
+	if err != nil {
+		if s.models != nil {
+			s.log.Warn("models refresh failed; serving cached list", slog.Any("error", err))
+			return s.models, nil
+		}
+		return nil, err
+	}
+	s.models, s.modelsAt = ms, s.now()
+	return ms, nil
+}
+
+// model resolves the model of a turn and its limits.
+func (s *Service) model(ctx context.Context, requested string, conv Conversation) (Model, error) {
+	id := strings.TrimSpace(requested)
+	if id == "" {
+		id = conv.Model
+	}
+	if id == "" {
+		id = s.o.DefaultModel
+	}
+	ms, err := s.Models(ctx)
+	if err != nil {
+		return Model{}, err
+	}
+	for _, m := range ms {
+		if m.ID == id {
+			return m, nil
+		}
+	}
+	if requested == "" && id != s.o.DefaultModel {
+		// The conversation's model has gone away upstream: say which.
+		return Model{}, errs.Validation(map[string]string{"model": "the conversation's model " + id + " is no longer available"})
+	}
+	return Model{}, errs.Validation(map[string]string{"model": "unknown model " + id})
+}
+
+// validateContent checks one user message.
+func (s *Service) validateContent(content string) error {
+	switch n := utf8.RuneCountInString(content); {
+	case strings.TrimSpace(content) == "":
+		return errs.Validation(map[string]string{"content": "must not be empty"})
+	case !utf8.ValidString(content):
+		return errs.Validation(map[string]string{"content": "must be valid UTF-8"})
+	case n > s.o.MaxContentChars:
+		return errs.Validation(map[string]string{"content": "must be at most " + strconv.Itoa(s.o.MaxContentChars) + " characters"})
+	}
+	return nil
+}
+
+// completionReserve is the answer length asked for: the configured cap,
+// lowered to the model's limit and to half its context window.
+func (s *Service) completionReserve(m Model) int {
+	r := s.o.MaxCompletionTokens
+	if m.MaxCompletion > 0 {
+		r = min(r, m.MaxCompletion)
+	}
+	if m.ContextWindow > 0 {
+		r = min(r, m.ContextWindow/2)
+	}
+	return r
+}
+
+// titleFrom makes a conversation title from its first user message: the
+// first line, at most 80 characters.
+func titleFrom(content string) string {
+	line, _, _ := strings.Cut(strings.TrimSpace(content), "\n")
+	line = strings.Join(strings.Fields(line), " ")
+	if utf8.RuneCountInString(line) <= 80 {
+		return line
+	}
+	r := []rune(line)[:79]
+	return strings.TrimSpace(string(r)) + "…"
+}
+
+func newID() string { return uuid.Must(uuid.NewV7()).String() }

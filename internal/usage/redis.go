@@ -1,0 +1,94 @@
+package usage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// redisKeyTTL keeps a day's counter a little past the day, so a request that
+// straddles midnight still finds it.
+const redisKeyTTL = 48 * time.Hour
+
+// incrIfExists adds to a counter only when it exists: a missing key (first
+// use today, or Redis lost it) must first be seeded from the store.
+var incrIfExists = redis.NewScript(`
+if redis.call('EXISTS', KEYS[1]) == 0 then return false end
+local v = redis.call('INCRBY', KEYS[1], ARGV[1])
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+return v`)
+
+// RedisCounter keeps today's totals in Redis (INCRBY on one key per user and
+// day, with expiry), so every replica checks quotas against the same numbers.
+type RedisCounter struct {
+	rdb    redis.UniversalClient
+	prefix string
+	seed   seedFunc
+}
+
+// NewRedisCounter returns a Counter in Redis under keys starting with prefix,
+// seeded from st when a user's key for the day does not exist yet.
+func NewRedisCounter(rdb redis.UniversalClient, prefix string, st Store) *RedisCounter {
+	return &RedisCounter{rdb: rdb, prefix: prefix, seed: storeSeed(st)}
+}
+
+func (c *RedisCounter) key(userID string, day time.Time) string {
+	return c.prefix + "usage:" + day.Format(time.DateOnly) + ":" + userID
+}
+
+// Add implements Counter.
+func (c *RedisCounter) Add(ctx context.Context, userID string, day time.Time, tokens int64) (int64, error) {
+	key := c.key(userID, day)
+	ttl := int64(redisKeyTTL / time.Second)
+	for range 2 {
+		v, err := incrIfExists.Run(ctx, c.rdb, []string{key}, tokens, ttl).Int64()
+		if err == nil {
+			return v, nil
+		}
+		if !errors.Is(err, redis.Nil) {
+			return 0, fmt.Errorf("usage counter incr: %w", err)
+		}
+		if err := c.seedKey(ctx, userID, day, key); err != nil {
+			return 0, err
+		}
+	}
+	return 0, errors.New("usage counter incr: key vanished after seeding")
+}
+
+// Used implements Counter.
+func (c *RedisCounter) Used(ctx context.Context, userID string, day time.Time) (int64, error) {
+	key := c.key(userID, day)
+	v, err := c.rdb.Get(ctx, key).Int64()
+	if err == nil {
+		return v, nil
+	}
+	if !errors.Is(err, redis.Nil) {
+		return 0, fmt.Errorf("usage counter get: %w", err)
+	}
+	if err := c.seedKey(ctx, userID, day, key); err != nil {
+		return 0, err
+	}
+	v, err = c.rdb.Get(ctx, key).Int64()
+	if err != nil {
+		return 0, fmt.Errorf("usage counter get: %w", err)
+	}
+	return v, nil
+}
+
+// seedKey sets a missing key to the stored total; a replica that seeded it
+// first wins (SET NX), so nothing is counted twice.
+func (c *RedisCounter) seedKey(ctx context.Context, userID string, day time.Time, key string) error {
+	n, err := c.seed(ctx, userID, day)
+	if err != nil {
+		return err
+	}
+	if err := c.rdb.SetNX(ctx, key, n, redisKeyTTL).Err(); err != nil {
+		return fmt.Errorf("usage counter seed: %w", err)
+	}
+	return nil
+}
+
+var _ Counter = (*RedisCounter)(nil)
