@@ -1,0 +1,228 @@
+package errtrack
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/uuid"
+)
+
+// sentryDouble receives envelopes the way Sentry's ingest does.
+type sentryDouble struct {
+	mu     sync.Mutex
+	raw    []string
+	events []map[string]any
+	paths  []string
+}
+
+func (d *sentryDouble) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	var body io.Reader = r.Body
+	if r.Header.Get("Content-Encoding") == "gzip" {
+		zr, err := gzip.NewReader(r.Body)
+		if err != nil {
+			http.Error(w, err.Error(), 400)
+			return
+		}
+		body = zr
+	}
+	b, _ := io.ReadAll(body)
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.paths = append(d.paths, r.Method+" "+r.URL.Path)
+	d.raw = append(d.raw, string(b))
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	sc.Buffer(make([]byte, 1<<20), 1<<22)
+	sc.Scan() // envelope header
+	for sc.Scan() {
+		var item struct {
+			Type string `json:"type"`
+		}
+		_ = json.Unmarshal(sc.Bytes(), &item)
+		if !sc.Scan() {
+			break
+		}
+		if item.Type == "event" {
+			var ev map[string]any
+			_ = json.Unmarshal(sc.Bytes(), &ev)
+			d.events = append(d.events, ev)
+		}
+	}
+	w.WriteHeader(http.StatusOK)
+}
+
+func (d *sentryDouble) snapshot() ([]map[string]any, string, []string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return append([]map[string]any(nil), d.events...), strings.Join(d.raw, "\n"), append([]string(nil), d.paths...)
+}
+
+type reqIDKey struct{}
+
+// The secrets are made at run time so that source lines quoted in stack
+// frames cannot contain them.
+var (
+	nonce        = strings.ReplaceAll(uuid.NewString(), "-", "")
+	secretToken  = "plt_" + nonce
+	secretPrompt = "private prompt " + nonce
+	email        = "alice" + nonce[:6] + "@example.com"
+	clientAddr   = fmt.Sprintf("203.0.113.%d", 77)
+)
+
+func newServer(t *testing.T) (*sentryDouble, *Tracker, http.Handler) {
+	t.Helper()
+	d := &sentryDouble{}
+	srv := httptest.NewServer(d)
+	t.Cleanup(srv.Close)
+	tr, err := New(Options{DSN: "http://public@" + strings.TrimPrefix(srv.URL, "http://") + "/1", Environment: "test", Release: "parley@test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /api/v1/conversations/{id}/messages", func(w http.ResponseWriter, r *http.Request) {
+		SetRoute(r.Context(), r.Pattern)
+		SetUser(r.Context(), "0190-user-id")
+		body, _ := io.ReadAll(r.Body)
+		panic("handler failed for " + email + " from " + clientAddr + " on " + string(body[:4]))
+	})
+	mux.HandleFunc("GET /api/v1/me", func(w http.ResponseWriter, r *http.Request) {
+		SetRoute(r.Context(), r.Pattern)
+		SetUser(r.Context(), "0190-user-id")
+		http.Error(w, "internal", http.StatusInternalServerError)
+	})
+	mux.HandleFunc("GET /api/v1/models", func(w http.ResponseWriter, r *http.Request) {
+		SetRoute(r.Context(), r.Pattern)
+		tr.CaptureError(r.Context(), errors.New("models lookup failed for "+email))
+		http.Error(w, "internal", http.StatusInternalServerError)
+	})
+	mux.HandleFunc("GET /api/v1/fine", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusServiceUnavailable) })
+	h := tr.Middleware(MiddlewareOptions{RequestID: func(ctx context.Context) string { s, _ := ctx.Value(reqIDKey{}).(string); return s }})(mux)
+	// The outer layers parley puts around it: request id, then recover.
+	outer := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				w.WriteHeader(http.StatusInternalServerError)
+			}
+		}()
+		r = r.WithContext(context.WithValue(r.Context(), reqIDKey{}, "req-"+r.Header.Get("X-Test-N")))
+		h.ServeHTTP(w, r)
+	})
+	return d, tr, outer
+}
+
+func send(h http.Handler, method, path, n string) int {
+	r := httptest.NewRequest(method, path+"?api_key="+secretToken, strings.NewReader(`{"content":"`+secretPrompt+`"}`))
+	r.RemoteAddr = clientAddr + ":4444"
+	r.Header.Set("Authorization", "Bearer "+secretToken)
+	r.Header.Set("Cookie", "session="+secretToken)
+	r.Header.Set("X-Forwarded-For", clientAddr)
+	r.Header.Set("User-Agent", "parley-test")
+	r.Header.Set("X-Test-N", n)
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	return w.Code
+}
+
+func TestPanicsAndServerErrorsReachSentryWithoutPersonalData(t *testing.T) {
+	d, tr, h := newServer(t)
+	codes := []int{
+		send(h, "POST", "/api/v1/conversations/c1/messages", "1"),
+		send(h, "GET", "/api/v1/me", "2"),
+		send(h, "GET", "/api/v1/models", "3"),
+		send(h, "GET", "/api/v1/fine", "4"),
+	}
+	if d := cmp.Diff([]int{500, 500, 500, 503}, codes); d != "" {
+		t.Fatalf("statuses (-want +got):\n%s", d)
+	}
+	if !tr.Flush(10 * time.Second) {
+		t.Fatal("flush timed out")
+	}
+	events, raw, paths := d.snapshot()
+	for _, p := range paths {
+		if p != "POST /api/1/envelope/" {
+			t.Errorf("SDK posted to %q", p)
+		}
+	}
+	type summary struct {
+		RequestID, Route, Method, User, Level, Environment string
+		Headers                                           map[string]any
+	}
+	var got []summary
+	for _, ev := range events {
+		tags, _ := ev["tags"].(map[string]any)
+		user, _ := ev["user"].(map[string]any)
+		req, _ := ev["request"].(map[string]any)
+		s := summary{Level: str(ev["level"]), Environment: str(ev["environment"])}
+		s.RequestID, s.Route, s.Method = str(tags["request_id"]), str(tags["http.route"]), str(tags["http.method"])
+		s.User = str(user["id"])
+		if req != nil {
+			s.Headers, _ = req["headers"].(map[string]any)
+			delete(s.Headers, "Host")
+		}
+		got = append(got, s)
+	}
+	hdrs := map[string]any{"User-Agent": "parley-test"}
+	want := []summary{
+		{RequestID: "req-1", Route: "POST /api/v1/conversations/{id}/messages", Method: "POST", User: "0190-user-id", Level: "fatal", Environment: "test", Headers: hdrs},
+		{RequestID: "req-2", Route: "GET /api/v1/me", Method: "GET", User: "0190-user-id", Level: "error", Environment: "test", Headers: hdrs},
+		{RequestID: "req-3", Route: "GET /api/v1/models", Method: "GET", Level: "error", Environment: "test"},
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("events (-want +got):\n%s", d)
+	}
+	for _, secret := range []string{secretToken, secretPrompt, email, clientAddr, nonce[:12], "authorization\"", "Authorization\""} {
+		if strings.Contains(raw, secret) {
+			t.Errorf("an envelope contains %q", secret)
+		}
+	}
+	if !strings.Contains(raw, "handler failed for [email] from [ip]") {
+		t.Errorf("panic message missing or unscrubbed in envelopes")
+	}
+}
+
+func str(v any) string { s, _ := v.(string); return s }
+
+func TestNoDSNIsNoOp(t *testing.T) {
+	tr, err := New(Options{})
+	if err != nil || tr != nil || tr.Enabled() {
+		t.Fatalf("tracker %v err %v", tr, err)
+	}
+	next := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {})
+	if got := tr.Middleware(MiddlewareOptions{})(next); got == nil {
+		t.Fatal("nil handler")
+	}
+	if id := tr.CaptureError(context.Background(), errors.New("x")); id != "" {
+		t.Fatal("no-op tracker returned an event id")
+	}
+	if !tr.Flush(time.Second) {
+		t.Fatal("no-op flush failed")
+	}
+}
+
+func TestBadDSNDoesNotLeakIt(t *testing.T) {
+	_, err := New(Options{DSN: "::not a dsn with secret-abc"})
+	if err == nil || strings.Contains(err.Error(), "secret-abc") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestScrubString(t *testing.T) {
+	in := "user bob.smith+x@mail.example.org at 10.1.2.3 and 2001:db8::1 sent Bearer abc.def-ghi and gsk_0123456789abcdef"
+	want := "user [email] at [ip] and [ip] sent Bearer [credential] and [credential]"
+	if got := ScrubString(in); got != want {
+		t.Errorf("got  %q\nwant %q", got, want)
+	}
+}
+
