@@ -11,6 +11,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -157,7 +158,7 @@ func TestPanicsAndServerErrorsReachSentryWithoutPersonalData(t *testing.T) {
 	}
 	type summary struct {
 		RequestID, Route, Method, User, Level, Environment string
-		Headers                                           map[string]any
+		Headers                                            map[string]any
 	}
 	var got []summary
 	for _, ev := range events {
@@ -173,6 +174,8 @@ func TestPanicsAndServerErrorsReachSentryWithoutPersonalData(t *testing.T) {
 		}
 		got = append(got, s)
 	}
+	// The transport sends concurrently: order by request id.
+	sort.Slice(got, func(i, j int) bool { return got[i].RequestID < got[j].RequestID })
 	hdrs := map[string]any{"User-Agent": "parley-test"}
 	want := []summary{
 		{RequestID: "req-1", Route: "POST /api/v1/conversations/{id}/messages", Method: "POST", User: "0190-user-id", Level: "fatal", Environment: "test", Headers: hdrs},
@@ -225,4 +228,3 @@ func TestScrubString(t *testing.T) {
 		t.Errorf("got  %q\nwant %q", got, want)
 	}
 }
-
