@@ -1,0 +1,215 @@
+// Package postgres implements every parley Store on PostgreSQL through a
+// pgx/v5 pool, with embedded goose migrations and an optional read replica.
+//
+// Reads that tolerate replication lag go to the read pool (the replica when
+// PARLEY_DATABASE_READ_URL is set, else the primary): ListUsers, CountUsers,
+// ListInvites, ListConversations, UsageRange, ListAudit, CountAudit and
+// ListIncidents. Everything else, including every lookup used for
+// authentication, read-after-write paths (Conversation, Messages, UsageByDay
+// for quotas, OpenIncident) and all writes, uses the primary.
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/pressly/goose/v3"
+
+	"github.com/parley-chat/parley/internal/store/internal/sqlkit"
+	"github.com/parley-chat/parley/internal/store/migrate"
+	"github.com/parley-chat/parley/internal/store/postgres/migrations"
+)
+
+// Config says how to reach PostgreSQL. Zero pool values keep pgx defaults.
+type Config struct {
+	URL     string // primary, postgres:// or postgresql://
+	ReadURL string // optional read replica; "" reads from the primary
+	// CAFile, when set, becomes sslrootcert of both URLs (unless they name
+	// one): use it with sslmode=verify-full.
+	CAFile          string
+	MaxConns        int32
+	MinConns        int32
+	MaxConnIdleTime time.Duration
+	MaxConnLifetime time.Duration
+}
+
+// Store is parley's storage on PostgreSQL.
+type Store struct {
+	w   *pgxpool.Pool // primary: writes and fresh reads
+	r   *pgxpool.Pool // replica, or w
+	db  *sql.DB       // database/sql view of w, for goose
+	mig *migrate.Runner
+}
+
+// Open connects both pools and checks the primary answers. It does not
+// migrate: see Migrator.
+func Open(ctx context.Context, cfg Config) (*Store, error) {
+	wcfg, err := poolConfig(cfg.URL, cfg)
+	if err != nil {
+		return nil, err
+	}
+	w, err := pgxpool.NewWithConfig(ctx, wcfg)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: connect: %w", err)
+	}
+	if err := w.Ping(ctx); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("postgres: ping primary: %w", err)
+	}
+	s := &Store{w: w, r: w}
+	if cfg.ReadURL != "" {
+		rcfg, err := poolConfig(cfg.ReadURL, cfg)
+		if err != nil {
+			w.Close()
+			return nil, err
+		}
+		if s.r, err = pgxpool.NewWithConfig(ctx, rcfg); err != nil {
+			w.Close()
+			return nil, fmt.Errorf("postgres: connect replica: %w", err)
+		}
+	}
+	s.db = stdlib.OpenDBFromPool(w)
+	if s.mig, err = migrate.New(goose.DialectPostgres, s.db, migrations.FS, migrate.PostgresLock{}); err != nil {
+		_ = s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// poolConfig parses raw with the CA file and pool sizes of cfg applied.
+func poolConfig(raw string, cfg Config) (*pgxpool.Config, error) {
+	if cfg.CAFile != "" {
+		u, err := url.Parse(raw)
+		if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+			return nil, errors.New("postgres: database URL must be postgres://… (URL form) to add a CA file")
+		}
+		q := u.Query()
+		if q.Get("sslrootcert") == "" {
+			q.Set("sslrootcert", cfg.CAFile)
+		}
+		u.RawQuery = q.Encode()
+		raw = u.String()
+	}
+	pc, err := pgxpool.ParseConfig(raw)
+	if err != nil {
+		// pgx's message may quote the URL, password included: keep it out.
+		return nil, errors.New("postgres: invalid database URL or TLS settings: " + redactedCause(err))
+	}
+	if cfg.MaxConns > 0 {
+		pc.MaxConns = cfg.MaxConns
+	}
+	if cfg.MinConns > 0 {
+		pc.MinConns = cfg.MinConns
+	}
+	if pc.MinConns > pc.MaxConns {
+		return nil, fmt.Errorf("postgres: min conns %d exceeds max conns %d", pc.MinConns, pc.MaxConns)
+	}
+	if cfg.MaxConnIdleTime > 0 {
+		pc.MaxConnIdleTime = cfg.MaxConnIdleTime
+	}
+	if cfg.MaxConnLifetime > 0 {
+		pc.MaxConnLifetime = cfg.MaxConnLifetime
+	}
+	return pc, nil
+}
+
+// redactedCause keeps the part of a pgx parse error after the quoted
+// connection string, which is where the reason is.
+func redactedCause(err error) string {
+	msg := err.Error()
+	if i := strings.LastIndex(msg, ": "); i >= 0 {
+		return msg[i+2:]
+	}
+	return "unparseable"
+}
+
+// Engine names the backend: "postgres".
+func (s *Store) Engine() string { return "postgres" }
+
+// Migrator runs this database's migrations under a PostgreSQL advisory lock.
+func (s *Store) Migrator() migrate.Migrator { return s.mig }
+
+// Ping checks that the primary and the read pool answer.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.w.Ping(ctx); err != nil {
+		return fmt.Errorf("postgres: ping primary: %w", err)
+	}
+	if s.r != s.w {
+		if err := s.r.Ping(ctx); err != nil {
+			return fmt.Errorf("postgres: ping replica: %w", err)
+		}
+	}
+	return nil
+}
+
+// Close closes both pools.
+func (s *Store) Close() error {
+	var err error
+	if s.db != nil {
+		err = s.db.Close()
+	}
+	if s.r != s.w {
+		s.r.Close()
+	}
+	s.w.Close()
+	return err
+}
+
+// Pool is the primary pool, for tests and metrics.
+func (s *Store) Pool() *pgxpool.Pool { return s.w }
+
+// ReadPool is the pool that lag-tolerant reads use.
+func (s *Store) ReadPool() *pgxpool.Pool { return s.r }
+
+func fail(ctx context.Context, op string, err error, m sqlkit.Msgs) error {
+	return sqlkit.Fail(ctx, op, err, classify(err), m)
+}
+
+func classify(err error) sqlkit.Kind {
+	if errors.Is(err, pgx.ErrNoRows) {
+		return sqlkit.NoRows
+	}
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) {
+		return sqlkit.Other
+	}
+	switch pe.Code {
+	case "23505":
+		return sqlkit.Unique
+	case "23503":
+		return sqlkit.ForeignKey
+	case "23514", "23502":
+		return sqlkit.Check
+	}
+	return sqlkit.Other
+}
+
+func tIn(t time.Time) time.Time { return sqlkit.Time(t) }
+
+func tpIn(t *time.Time) *time.Time { return sqlkit.TimePtr(t) }
+
+// tpOut normalises a scanned optional instant to UTC.
+func tpOut(t *time.Time) *time.Time { return sqlkit.TimePtr(t) }
+
+func nullStr(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}

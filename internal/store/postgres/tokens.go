@@ -1,0 +1,167 @@
+package postgres
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/parley-chat/parley/internal/account"
+	"github.com/parley-chat/parley/internal/errs"
+	"github.com/parley-chat/parley/internal/store/internal/sqlkit"
+)
+
+const refreshCols = `id, user_id, family_id, token_hash, expires_at, created_at, used_at, revoked_at, user_agent, client_ip`
+
+// CreateRefreshToken stores t; errs.NotFound when its user does not exist.
+func (s *Store) CreateRefreshToken(ctx context.Context, t account.RefreshToken) error {
+	if err := sqlkit.CheckText("user_agent", t.UserAgent, "client_ip", t.ClientIP, "token_hash", t.TokenHash); err != nil {
+		return err
+	}
+	_, err := s.w.Exec(ctx, `INSERT INTO refresh_tokens (`+refreshCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		sqlkit.ID(t.ID), t.UserID, t.FamilyID, t.TokenHash, tIn(t.ExpiresAt), sqlkit.TimeOrNow(t.CreatedAt),
+		tpIn(t.UsedAt), tpIn(t.RevokedAt), t.UserAgent, t.ClientIP)
+	return fail(ctx, "create refresh token", err, sqlkit.Msgs{NotFound: "user not found", Conflict: "token already exists"})
+}
+
+// RefreshTokenByHash returns the token whose hash is hash (primary).
+func (s *Store) RefreshTokenByHash(ctx context.Context, hash string) (account.RefreshToken, error) {
+	var t account.RefreshToken
+	err := s.w.QueryRow(ctx, `SELECT `+refreshCols+` FROM refresh_tokens WHERE token_hash = $1`, hash).Scan(
+		&t.ID, &t.UserID, &t.FamilyID, &t.TokenHash, &t.ExpiresAt, &t.CreatedAt, &t.UsedAt, &t.RevokedAt,
+		&t.UserAgent, &t.ClientIP)
+	if err != nil {
+		return account.RefreshToken{}, fail(ctx, "refresh token by hash", err, sqlkit.Msgs{NotFound: "refresh token not found"})
+	}
+	t.ExpiresAt, t.CreatedAt = t.ExpiresAt.UTC(), t.CreatedAt.UTC()
+	t.UsedAt, t.RevokedAt = tpOut(t.UsedAt), tpOut(t.RevokedAt)
+	return t, nil
+}
+
+// MarkRefreshTokenUsed sets used_at in one conditional UPDATE, so of two
+// concurrent uses exactly one succeeds and the other gets errs.Conflict.
+func (s *Store) MarkRefreshTokenUsed(ctx context.Context, id string, at time.Time) error {
+	const op = "mark refresh token used"
+	tag, err := s.w.Exec(ctx, `UPDATE refresh_tokens SET used_at = $1 WHERE id = $2 AND used_at IS NULL`, tIn(at), id)
+	if err != nil {
+		return fail(ctx, op, err, sqlkit.Msgs{})
+	}
+	if tag.RowsAffected() == 1 {
+		return nil
+	}
+	var exists bool
+	if err := s.w.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM refresh_tokens WHERE id = $1)`, id).Scan(&exists); err != nil {
+		return fail(ctx, op, err, sqlkit.Msgs{})
+	}
+	if exists {
+		return errs.E(errs.Conflict, "refresh token already used")
+	}
+	return errs.E(errs.NotFound, "refresh token not found")
+}
+
+// RevokeRefreshFamily revokes every unrevoked token of the family.
+func (s *Store) RevokeRefreshFamily(ctx context.Context, familyID string, at time.Time) error {
+	_, err := s.w.Exec(ctx,
+		`UPDATE refresh_tokens SET revoked_at = $1 WHERE family_id = $2 AND revoked_at IS NULL`, tIn(at), familyID)
+	return fail(ctx, "revoke refresh family", err, sqlkit.Msgs{})
+}
+
+// RevokeUserRefreshTokens revokes every unrevoked token of the user.
+func (s *Store) RevokeUserRefreshTokens(ctx context.Context, userID string, at time.Time) error {
+	_, err := s.w.Exec(ctx,
+		`UPDATE refresh_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL`, tIn(at), userID)
+	return fail(ctx, "revoke user refresh tokens", err, sqlkit.Msgs{})
+}
+
+const inviteCols = `id, code_hash, created_by, email, created_at, expires_at, used_at, used_by`
+
+// CreateInvite stores inv; an empty CreatedBy is kept as no creator.
+func (s *Store) CreateInvite(ctx context.Context, inv account.Invite) error {
+	if err := sqlkit.CheckText("email", inv.Email, "code_hash", inv.CodeHash); err != nil {
+		return err
+	}
+	_, err := s.w.Exec(ctx, `INSERT INTO invites (`+inviteCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+		sqlkit.ID(inv.ID), inv.CodeHash, nullStr(inv.CreatedBy), strings.ToLower(inv.Email),
+		sqlkit.TimeOrNow(inv.CreatedAt), tIn(inv.ExpiresAt), tpIn(inv.UsedAt), nullStr(inv.UsedBy))
+	return fail(ctx, "create invite", err, sqlkit.Msgs{NotFound: "user not found", Conflict: "invite already exists"})
+}
+
+// ListInvites returns every invite, newest first (read pool).
+func (s *Store) ListInvites(ctx context.Context) ([]account.Invite, error) {
+	rows, err := s.r.Query(ctx, `SELECT `+inviteCols+` FROM invites ORDER BY created_at DESC, id DESC`)
+	if err != nil {
+		return nil, fail(ctx, "list invites", err, sqlkit.Msgs{})
+	}
+	out, err := collect(rows, func(row pgx.Row) (account.Invite, error) {
+		var inv account.Invite
+		var by, usedBy *string
+		err := row.Scan(&inv.ID, &inv.CodeHash, &by, &inv.Email, &inv.CreatedAt, &inv.ExpiresAt, &inv.UsedAt, &usedBy)
+		inv.CreatedBy, inv.UsedBy = deref(by), deref(usedBy)
+		inv.CreatedAt, inv.ExpiresAt, inv.UsedAt = inv.CreatedAt.UTC(), inv.ExpiresAt.UTC(), tpOut(inv.UsedAt)
+		return inv, err
+	})
+	return out, fail(ctx, "list invites", err, sqlkit.Msgs{})
+}
+
+const apiTokenCols = `id, user_id, name, prefix, token_hash, created_at, last_used_at, expires_at, revoked_at`
+
+func scanAPIToken(row pgx.Row) (account.APIToken, error) {
+	var t account.APIToken
+	err := row.Scan(&t.ID, &t.UserID, &t.Name, &t.Prefix, &t.TokenHash, &t.CreatedAt, &t.LastUsedAt, &t.ExpiresAt, &t.RevokedAt)
+	t.CreatedAt = t.CreatedAt.UTC()
+	t.LastUsedAt, t.ExpiresAt, t.RevokedAt = tpOut(t.LastUsedAt), tpOut(t.ExpiresAt), tpOut(t.RevokedAt)
+	return t, err
+}
+
+// CreateAPIToken stores t; errs.NotFound when its user does not exist.
+func (s *Store) CreateAPIToken(ctx context.Context, t account.APIToken) error {
+	if err := sqlkit.CheckText("name", t.Name, "prefix", t.Prefix, "token_hash", t.TokenHash); err != nil {
+		return err
+	}
+	_, err := s.w.Exec(ctx, `INSERT INTO api_tokens (`+apiTokenCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		sqlkit.ID(t.ID), t.UserID, t.Name, t.Prefix, t.TokenHash, sqlkit.TimeOrNow(t.CreatedAt),
+		tpIn(t.LastUsedAt), tpIn(t.ExpiresAt), tpIn(t.RevokedAt))
+	return fail(ctx, "create api token", err, sqlkit.Msgs{NotFound: "user not found", Conflict: "token already exists"})
+}
+
+// APITokenByHash returns the token whose hash is hash (primary).
+func (s *Store) APITokenByHash(ctx context.Context, hash string) (account.APIToken, error) {
+	t, err := scanAPIToken(s.w.QueryRow(ctx, `SELECT `+apiTokenCols+` FROM api_tokens WHERE token_hash = $1`, hash))
+	if err != nil {
+		return account.APIToken{}, fail(ctx, "api token by hash", err, sqlkit.Msgs{NotFound: "token not found"})
+	}
+	return t, nil
+}
+
+// ListAPITokens returns the user's tokens, revoked ones included, newest
+// first (primary: the list is shown right after a token is made).
+func (s *Store) ListAPITokens(ctx context.Context, userID string) ([]account.APIToken, error) {
+	rows, err := s.w.Query(ctx,
+		`SELECT `+apiTokenCols+` FROM api_tokens WHERE user_id = $1 ORDER BY created_at DESC, id DESC`, userID)
+	if err != nil {
+		return nil, fail(ctx, "list api tokens", err, sqlkit.Msgs{})
+	}
+	out, err := collect(rows, scanAPIToken)
+	return out, fail(ctx, "list api tokens", err, sqlkit.Msgs{})
+}
+
+// RevokeAPIToken revokes the user's token (keeping the first revocation
+// time); errs.NotFound when the token is not theirs.
+func (s *Store) RevokeAPIToken(ctx context.Context, userID, id string, at time.Time) error {
+	tag, err := s.w.Exec(ctx,
+		`UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, $1) WHERE id = $2 AND user_id = $3`, tIn(at), id, userID)
+	if err == nil && tag.RowsAffected() == 0 {
+		return errs.E(errs.NotFound, "token not found")
+	}
+	return fail(ctx, "revoke api token", err, sqlkit.Msgs{})
+}
+
+// TouchAPIToken records a use of the token.
+func (s *Store) TouchAPIToken(ctx context.Context, id string, at time.Time) error {
+	tag, err := s.w.Exec(ctx, `UPDATE api_tokens SET last_used_at = $1 WHERE id = $2`, tIn(at), id)
+	if err == nil && tag.RowsAffected() == 0 {
+		return errs.E(errs.NotFound, "token not found")
+	}
+	return fail(ctx, "touch api token", err, sqlkit.Msgs{})
+}

@@ -1,0 +1,215 @@
+package sqlite
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/parley-chat/parley/internal/chat"
+	"github.com/parley-chat/parley/internal/errs"
+	"github.com/parley-chat/parley/internal/store/internal/sqlkit"
+)
+
+var convNotFound = sqlkit.Msgs{NotFound: "conversation not found"}
+
+const convCols = `id, user_id, title, model, created_at, updated_at`
+
+func scanConv(row rowScanner) (chat.Conversation, error) {
+	var c chat.Conversation
+	var created, updated int64
+	err := row.Scan(&c.ID, &c.UserID, &c.Title, &c.Model, &created, &updated)
+	c.CreatedAt, c.UpdatedAt = tOut(created), tOut(updated)
+	return c, err
+}
+
+// CreateConversation stores c for c.UserID; errs.NotFound when that user
+// does not exist.
+func (s *Store) CreateConversation(ctx context.Context, c chat.Conversation) (chat.Conversation, error) {
+	if err := sqlkit.CheckText("title", c.Title, "model", c.Model); err != nil {
+		return chat.Conversation{}, err
+	}
+	c.ID = sqlkit.ID(c.ID)
+	c.CreatedAt = sqlkit.TimeOrNow(c.CreatedAt)
+	if c.UpdatedAt.IsZero() {
+		c.UpdatedAt = c.CreatedAt
+	}
+	c.UpdatedAt = sqlkit.Time(c.UpdatedAt)
+	_, err := s.w.ExecContext(ctx, `INSERT INTO conversations (`+convCols+`) VALUES (?, ?, ?, ?, ?, ?)`,
+		c.ID, c.UserID, c.Title, c.Model, tIn(c.CreatedAt), tIn(c.UpdatedAt))
+	if err != nil {
+		return chat.Conversation{}, fail(ctx, "create conversation", err,
+			sqlkit.Msgs{NotFound: "user not found", Conflict: "conversation already exists"})
+	}
+	return c, nil
+}
+
+// Conversation returns the user's conversation id.
+func (s *Store) Conversation(ctx context.Context, userID, id string) (chat.Conversation, error) {
+	c, err := scanConv(s.r.QueryRowContext(ctx,
+		`SELECT `+convCols+` FROM conversations WHERE id = ? AND user_id = ?`, id, userID))
+	return c, fail(ctx, "conversation", err, convNotFound)
+}
+
+// ListConversations pages through the user's conversations by UpdatedAt,
+// newest first; Query matches a title substring case-insensitively and
+// literally (% and _ are not wildcards).
+func (s *Store) ListConversations(ctx context.Context, userID string, p chat.ListParams) ([]chat.Conversation, string, error) {
+	const op = "list conversations"
+	limit := sqlkit.Limit(p.Limit)
+	cur, hasCur, err := sqlkit.DecodeCursor(p.Cursor)
+	if err != nil {
+		return nil, "", err
+	}
+	q := `SELECT ` + convCols + ` FROM conversations WHERE user_id = ?`
+	args := []any{userID}
+	if p.Query != "" {
+		q += ` AND parley_lower(title) LIKE ? ESCAPE '\'`
+		args = append(args, sqlkit.Contains(p.Query))
+	}
+	if hasCur {
+		q += ` AND (updated_at, id) < (?, ?)`
+		args = append(args, cur.T, cur.ID)
+	}
+	q += ` ORDER BY updated_at DESC, id DESC LIMIT ?`
+	args = append(args, limit+1)
+	rows, err := s.r.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, "", fail(ctx, op, err, sqlkit.Msgs{})
+	}
+	defer rows.Close()
+	out := []chat.Conversation{}
+	for rows.Next() {
+		c, err := scanConv(rows)
+		if err != nil {
+			return nil, "", fail(ctx, op, err, sqlkit.Msgs{})
+		}
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, "", fail(ctx, op, err, sqlkit.Msgs{})
+	}
+	next := ""
+	if len(out) > limit {
+		out = out[:limit]
+		last := out[limit-1]
+		next = sqlkit.Cursor{T: last.UpdatedAt.UnixMicro(), ID: last.ID}.Encode()
+	}
+	return out, next, nil
+}
+
+// UpdateConversation changes the fields upd sets and bumps UpdatedAt.
+func (s *Store) UpdateConversation(ctx context.Context, userID, id string, upd chat.ConversationUpdate) (chat.Conversation, error) {
+	var sets []string
+	var args []any
+	if upd.Title != nil {
+		sets, args = append(sets, "title = ?"), append(args, *upd.Title)
+	}
+	if upd.Model != nil {
+		sets, args = append(sets, "model = ?"), append(args, *upd.Model)
+	}
+	if err := sqlkit.CheckText("title", deref(upd.Title), "model", deref(upd.Model)); err != nil {
+		return chat.Conversation{}, err
+	}
+	sets, args = append(sets, "updated_at = max(updated_at, ?)"), append(args, tIn(time.Now()), id, userID)
+	c, err := scanConv(s.w.QueryRowContext(ctx, `UPDATE conversations SET `+strings.Join(sets, ", ")+
+		` WHERE id = ? AND user_id = ? RETURNING `+convCols, args...))
+	return c, fail(ctx, "update conversation", err, convNotFound)
+}
+
+// DeleteConversation removes the conversation; its messages go with it
+// (ON DELETE CASCADE).
+func (s *Store) DeleteConversation(ctx context.Context, userID, id string) error {
+	n, err := affected(s.w.ExecContext(ctx, `DELETE FROM conversations WHERE id = ? AND user_id = ?`, id, userID))
+	if err == nil && n == 0 {
+		return errs.E(errs.NotFound, "conversation not found")
+	}
+	return fail(ctx, "delete conversation", err, sqlkit.Msgs{})
+}
+
+const msgCols = `id, conversation_id, role, content, model, status, prompt_tokens, completion_tokens, created_at`
+
+// AddMessage appends m to the user's conversation and moves the
+// conversation's UpdatedAt forward to m.CreatedAt, in one transaction.
+func (s *Store) AddMessage(ctx context.Context, userID string, m chat.Message) (chat.Message, error) {
+	const op = "add message"
+	if err := sqlkit.CheckText("content", m.Content, "model", m.Model); err != nil {
+		return chat.Message{}, err
+	}
+	m.ID = sqlkit.ID(m.ID)
+	m.CreatedAt = sqlkit.TimeOrNow(m.CreatedAt)
+	if m.Status == "" {
+		m.Status = chat.StatusComplete
+	}
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return chat.Message{}, fail(ctx, op, err, sqlkit.Msgs{})
+	}
+	defer func() { _ = tx.Rollback() }()
+	n, err := affected(tx.ExecContext(ctx,
+		`UPDATE conversations SET updated_at = max(updated_at, ?) WHERE id = ? AND user_id = ?`,
+		tIn(m.CreatedAt), m.ConversationID, userID))
+	if err == nil && n == 0 {
+		return chat.Message{}, errs.E(errs.NotFound, "conversation not found")
+	}
+	if err != nil {
+		return chat.Message{}, fail(ctx, op, err, sqlkit.Msgs{})
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO messages (`+msgCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		m.ID, m.ConversationID, m.Role, m.Content, m.Model, m.Status, m.PromptTokens, m.CompletionTokens, tIn(m.CreatedAt))
+	if err != nil {
+		return chat.Message{}, fail(ctx, op, err, sqlkit.Msgs{Conflict: "message already exists"})
+	}
+	if err := tx.Commit(); err != nil {
+		return chat.Message{}, fail(ctx, op, err, sqlkit.Msgs{})
+	}
+	return m, nil
+}
+
+// Messages returns the messages of the user's conversation, oldest first.
+func (s *Store) Messages(ctx context.Context, userID, conversationID string) ([]chat.Message, error) {
+	const op = "messages"
+	tx, err := s.r.BeginTx(ctx, nil) // one snapshot for the ownership check and the rows
+	if err != nil {
+		return nil, fail(ctx, op, err, sqlkit.Msgs{})
+	}
+	defer func() { _ = tx.Rollback() }()
+	var owned bool
+	err = tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM conversations WHERE id = ? AND user_id = ?)`,
+		conversationID, userID).Scan(&owned)
+	if err != nil {
+		return nil, fail(ctx, op, err, sqlkit.Msgs{})
+	}
+	if !owned {
+		return nil, errs.E(errs.NotFound, "conversation not found")
+	}
+	rows, err := tx.QueryContext(ctx,
+		`SELECT `+msgCols+` FROM messages WHERE conversation_id = ? ORDER BY created_at, id`, conversationID)
+	if err != nil {
+		return nil, fail(ctx, op, err, sqlkit.Msgs{})
+	}
+	defer rows.Close()
+	out := []chat.Message{}
+	for rows.Next() {
+		var m chat.Message
+		var created int64
+		if err := rows.Scan(&m.ID, &m.ConversationID, &m.Role, &m.Content, &m.Model, &m.Status,
+			&m.PromptTokens, &m.CompletionTokens, &created); err != nil {
+			return nil, fail(ctx, op, err, sqlkit.Msgs{})
+		}
+		m.CreatedAt = tOut(created)
+		out = append(out, m)
+	}
+	return out, fail(ctx, op, rows.Err(), sqlkit.Msgs{})
+}
+
+// DeleteMessage removes one message of the user's conversation.
+func (s *Store) DeleteMessage(ctx context.Context, userID, conversationID, id string) error {
+	n, err := affected(s.w.ExecContext(ctx, `
+		DELETE FROM messages WHERE id = ? AND conversation_id = ?
+		AND EXISTS (SELECT 1 FROM conversations WHERE id = ? AND user_id = ?)`,
+		id, conversationID, conversationID, userID))
+	if err == nil && n == 0 {
+		return errs.E(errs.NotFound, "message not found")
+	}
+	return fail(ctx, "delete message", err, sqlkit.Msgs{})
+}
