@@ -1,0 +1,79 @@
+package httpapi
+
+import (
+	"errors"
+	"log/slog"
+	"time"
+
+	"github.com/parley-chat/parley/internal/account"
+	"github.com/parley-chat/parley/internal/chat"
+	"github.com/parley-chat/parley/internal/usage"
+)
+
+// ChatDeps are what the chat, models, tokens, usage and /v1 routes need.
+type ChatDeps struct {
+	// Chat sends and streams turns and lists models (required).
+	Chat *chat.Service
+	// Completer answers /v1/chat/completions (the key pool; required).
+	Completer chat.Completer
+	// Usage checks quotas and records tokens (required).
+	Usage *usage.Recorder
+	// Accounts stores personal API tokens and users (required).
+	Accounts account.Store
+	// Configured is false when no Groq key is configured: the model list is
+	// then empty with "configured": false.
+	Configured bool
+	// TokenCacheTTL is how long an API token lookup is reused; a revocation
+	// on another replica takes effect within it. 0 means 10s.
+	TokenCacheTTL time.Duration
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// Logger; nil means slog.Default().
+	Logger *slog.Logger
+}
+
+// ChatAPI serves the chat streams, models, personal API tokens, usage and
+// the OpenAI-compatible /v1 API. Add its Routes to Deps.Routes.
+type ChatAPI struct {
+	d      ChatDeps
+	now    func() time.Time
+	log    *slog.Logger
+	tokens *tokenCache
+}
+
+// NewChatAPI checks d and returns the handlers.
+func NewChatAPI(d ChatDeps) (*ChatAPI, error) {
+	if d.Chat == nil || d.Completer == nil || d.Usage == nil || d.Accounts == nil {
+		return nil, errors.New("httpapi: ChatDeps.Chat, Completer, Usage and Accounts are required")
+	}
+	a := &ChatAPI{d: d, now: d.Now, log: d.Logger}
+	if a.now == nil {
+		a.now = time.Now
+	}
+	if a.log == nil {
+		a.log = slog.Default()
+	}
+	ttl := d.TokenCacheTTL
+	if ttl <= 0 {
+		ttl = 10 * time.Second
+	}
+	a.tokens = newTokenCache(ttl, a.now)
+	return a, nil
+}
+
+// Routes are the lines of the route table these handlers answer.
+func (a *ChatAPI) Routes() []Route {
+	return []Route{
+		{"POST /api/v1/conversations/{id}/messages", User, a.sendMessage},
+		{"POST /api/v1/conversations/{id}/regenerate", User, a.regenerate},
+		{"GET /api/v1/models", User, a.listModels},
+		{"POST /api/v1/tokens", User, a.createToken},
+		{"GET /api/v1/tokens", User, a.listTokens},
+		{"DELETE /api/v1/tokens/{id}", User, a.deleteToken},
+		{"GET /api/v1/usage", User, a.getUsage},
+		// /v1 authenticates personal API tokens itself, answering in
+		// OpenAI's error envelope.
+		{"POST /v1/chat/completions", Public, a.openAIChat},
+		{"GET /v1/models", Public, a.openAIModels},
+	}
+}

@@ -1,0 +1,214 @@
+package httpapi
+
+import (
+	"bufio"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/netip"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/parley-chat/parley/internal/errs"
+)
+
+// The middleware chain, outermost first (Server.Handler builds it):
+//
+//	requestID → recoverer → accessLog → metrics → securityHeaders → bodyLimit → router → (per route) auth
+//
+// Request id comes first so every later layer can log it; recovery sits
+// outside logging so a panic is still logged and counted as a 500; auth runs
+// per route because public and protected routes share one router.
+type middleware func(http.Handler) http.Handler
+
+// statusWriter records the status and size of a response. It keeps
+// Flush and Unwrap so streaming handlers (SSE) work through it.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	bytes  int64
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	n, err := w.ResponseWriter.Write(b)
+	w.bytes += int64(n)
+	return n, err
+}
+
+// Flush implements http.Flusher.
+func (w *statusWriter) Flush() {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	_ = http.NewResponseController(w.ResponseWriter).Flush()
+}
+
+// Hijack implements http.Hijacker when the underlying writer does.
+func (w *statusWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	return http.NewResponseController(w.ResponseWriter).Hijack()
+}
+
+// Unwrap lets http.ResponseController reach the real writer.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+func validRequestID(s string) bool {
+	if s == "" || len(s) > 64 {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {
+			return false
+		}
+	}
+	return true
+}
+
+// requestID starts the per-request record: a request id (the caller's
+// X-Request-ID when well-formed, else a new UUIDv7), echoed in the answer,
+// the client address and a logger carrying the id.
+func (s *Server) requestID(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := r.Header.Get("X-Request-ID")
+		if !validRequestID(id) {
+			id = uuid.Must(uuid.NewV7()).String()
+		}
+		info := &reqInfo{id: id, clientIP: s.clientIP(r)}
+		info.log = s.log.With(slog.String("request_id", id))
+		w.Header().Set("X-Request-ID", id)
+		next.ServeHTTP(w, r.WithContext(withInfo(r.Context(), info)))
+	})
+}
+
+// recoverer turns a panic into a logged 500 problem with an error id.
+func (s *Server) recoverer(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sw := &statusWriter{ResponseWriter: w}
+		defer func() {
+			v := recover()
+			if v == nil {
+				return
+			}
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			logger(r).ErrorContext(r.Context(), "panic in handler", "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+			if sw.status == 0 {
+				WriteProblem(sw, r, fmt.Errorf("panic: %v", v))
+			}
+		}()
+		next.ServeHTTP(sw, r)
+	})
+}
+
+// accessLog writes one line per request with its route, status and timing.
+func (s *Server) accessLog(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w}
+		next.ServeHTTP(sw, r)
+		info := infoFrom(r.Context())
+		status := sw.status
+		if status == 0 {
+			status = http.StatusOK
+		}
+		attrs := []slog.Attr{
+			slog.String("method", r.Method), slog.String("route", info.route), slog.String("path", r.URL.Path),
+			slog.Int("status", status), slog.Int64("bytes", sw.bytes),
+			slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000),
+			slog.String("client_ip", info.clientIP),
+		}
+		if info.userID != "" {
+			attrs = append(attrs, slog.String("user_id", info.userID))
+		}
+		if info.errorID != "" {
+			attrs = append(attrs, slog.String("error_id", info.errorID))
+		}
+		level := slog.LevelInfo
+		if status >= 500 && status != statusClientClosed {
+			level = slog.LevelError
+		}
+		info.log.LogAttrs(r.Context(), level, "http request", attrs...)
+	})
+}
+
+// securityHeaders sets headers that suit a JSON API.
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
+		h.Set("Cross-Origin-Resource-Policy", "same-origin")
+		if r.TLS != nil {
+			h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// bodyLimit caps request bodies; reading past the cap fails with
+// *http.MaxBytesError, which DecodeJSON answers with 413.
+func (s *Server) bodyLimit(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > s.maxBody {
+			WriteProblem(w, r, errs.E(errs.TooLarge, "the request body exceeds %d bytes", s.maxBody))
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, s.maxBody)
+		next.ServeHTTP(w, r)
+	})
+}
+
+// clientIP is RemoteAddr, or — when RemoteAddr is a trusted proxy — the
+// right-most X-Forwarded-For entry that is not itself a trusted proxy.
+func (s *Server) clientIP(r *http.Request) string {
+	remote := remoteHost(r.RemoteAddr)
+	addr, err := netip.ParseAddr(remote)
+	if err != nil || !s.trusted(addr) {
+		return remote
+	}
+	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		hop, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		if err != nil {
+			break
+		}
+		if !s.trusted(hop) {
+			return hop.Unmap().String()
+		}
+	}
+	return remote
+}
+
+func (s *Server) trusted(a netip.Addr) bool {
+	a = a.Unmap()
+	for _, p := range s.trustedProxies {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
+func remoteHost(remoteAddr string) string {
+	host, _, err := net.SplitHostPort(remoteAddr)
+	if err != nil {
+		return remoteAddr
+	}
+	return host
+}

@@ -1,0 +1,186 @@
+// Package httpapi is parley's HTTP edge: one route table on http.ServeMux,
+// middleware in a fixed order, strict JSON decoding and RFC 9457 problems.
+package httpapi
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"net/netip"
+	"sync/atomic"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/parley-chat/parley/internal/account"
+	"github.com/parley-chat/parley/internal/auth"
+	"github.com/parley-chat/parley/internal/chat"
+	"github.com/parley-chat/parley/internal/errs"
+)
+
+// HandlerFunc is an HTTP handler that returns its error instead of writing
+// it: the route wrapper answers a non-nil error with WriteProblem. A
+// handler that has started a response (a stream) must return nil.
+type HandlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// Access says who may call a route.
+type Access int
+
+// Access levels, checked before the handler runs.
+const (
+	Public Access = iota // anyone
+	User                 // a valid access token of an enabled user
+	Admin                // as User, with the admin role (else 403)
+)
+
+// Route is one line of the route table.
+type Route struct {
+	Pattern string // ServeMux pattern with method, e.g. "POST /api/v1/auth/login"
+	Access  Access
+	Handler HandlerFunc
+}
+
+// ReadyCheck is one dependency /readyz checks.
+type ReadyCheck struct {
+	Name  string
+	Check func(ctx context.Context) error
+}
+
+// Deps are what the server needs; Accounts, Tokens and Chat are required.
+type Deps struct {
+	Logger   *slog.Logger
+	Accounts *account.Service
+	Tokens   *auth.Tokens
+	Chat     chat.Store
+	// Metrics receives the HTTP metrics; nil registers nothing.
+	Metrics prometheus.Registerer
+	// Ready are the checks of /readyz (database, migrations, …).
+	Ready          []ReadyCheck
+	MaxBodyBytes   int64 // 1 MiB when zero
+	TrustedProxies []netip.Prefix
+	DefaultModel   string
+	// Routes are added to the route table (chat streaming, /v1, tokens…).
+	Routes []Route
+}
+
+// Server is the API's http.Handler factory and readiness switch.
+type Server struct {
+	log            *slog.Logger
+	accounts       *account.Service
+	tokens         *auth.Tokens
+	chat           chat.Store
+	ready          []ReadyCheck
+	maxBody        int64
+	trustedProxies []netip.Prefix
+	defaultModel   string
+	metrics        *httpMetrics
+	routes         []Route
+	shuttingDown   atomic.Bool
+	mux            *http.ServeMux
+	handler        http.Handler
+}
+
+// New builds the server and its route table. It panics on a malformed or
+// duplicate route pattern, a programming error caught by any test.
+func New(d Deps) *Server {
+	if d.Logger == nil {
+		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	if d.MaxBodyBytes <= 0 {
+		d.MaxBodyBytes = 1 << 20
+	}
+	if d.DefaultModel == "" {
+		d.DefaultModel = "openai/gpt-oss-120b"
+	}
+	s := &Server{
+		log: d.Logger, accounts: d.Accounts, tokens: d.Tokens, chat: d.Chat, ready: d.Ready,
+		maxBody: d.MaxBodyBytes, trustedProxies: d.TrustedProxies, defaultModel: d.DefaultModel,
+		metrics: newHTTPMetrics(d.Metrics),
+	}
+	s.routes = append(s.routeTable(), d.Routes...)
+	s.mux = http.NewServeMux()
+	for _, rt := range s.routes {
+		s.mux.Handle(rt.Pattern, s.wrap(rt))
+	}
+	chain := []middleware{s.requestID, s.recoverer, s.accessLog, s.measure, securityHeaders, s.bodyLimit}
+	var h http.Handler = http.HandlerFunc(s.route)
+	for i := len(chain) - 1; i >= 0; i-- {
+		h = chain[i](h)
+	}
+	s.handler = h
+	return s
+}
+
+// Handler is the complete API with every middleware.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Routes lists the route table (for docs and tests).
+func (s *Server) Routes() []Route { return s.routes }
+
+// SetShuttingDown makes /readyz answer 503 so load balancers drain this
+// replica before the listener closes.
+func (s *Server) SetShuttingDown() { s.shuttingDown.Store(true) }
+
+// wrap applies a route's access rule and turns its error into a problem.
+func (s *Server) wrap(rt Route) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		infoFrom(r.Context()).route = rt.Pattern
+		if rt.Access != Public {
+			u, err := s.authenticate(r)
+			if err == nil && rt.Access == Admin && !u.IsAdmin() {
+				err = errs.E(errs.Forbidden, "administrators only")
+			}
+			if err != nil {
+				WriteProblem(w, r, err)
+				return
+			}
+			r = r.WithContext(WithUser(r.Context(), u, ""))
+		}
+		if err := rt.Handler(w, r); err != nil {
+			WriteProblem(w, r, err)
+		}
+	})
+}
+
+// route dispatches to the mux, answering unknown paths and wrong methods
+// with problems (ServeMux itself answers them in plain text).
+func (s *Server) route(w http.ResponseWriter, r *http.Request) {
+	h, pattern := s.mux.Handler(r)
+	if pattern != "" {
+		s.mux.ServeHTTP(w, r)
+		return
+	}
+	rec := &captureWriter{header: http.Header{}}
+	h.ServeHTTP(rec, r)
+	switch rec.code {
+	case http.StatusMethodNotAllowed:
+		w.Header().Set("Allow", rec.header.Get("Allow"))
+		WriteProblem(w, r, &httpError{code: CodeMethodNotAllowed, msg: "method " + r.Method + " is not allowed here"})
+	case http.StatusNotFound:
+		WriteProblem(w, r, errs.E(errs.NotFound, "no such endpoint"))
+	default: // redirects to the cleaned path
+		for k, v := range rec.header {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(rec.code)
+		_, _ = w.Write(rec.body)
+	}
+}
+
+// captureWriter records what ServeMux's own 404/405/redirect handlers write.
+type captureWriter struct {
+	header http.Header
+	code   int
+	body   []byte
+}
+
+func (c *captureWriter) Header() http.Header { return c.header }
+func (c *captureWriter) WriteHeader(code int) {
+	if c.code == 0 {
+		c.code = code
+	}
+}
+func (c *captureWriter) Write(b []byte) (int, error) {
+	c.WriteHeader(http.StatusOK)
+	c.body = append(c.body, b...)
+	return len(b), nil
+}
