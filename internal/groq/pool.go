@@ -1,0 +1,266 @@
+// Package groq is parley's Groq client: an HTTP client for the
+// OpenAI-compatible API, an SSE reader, and the org- and model-aware key pool
+// that implements chat.Completer.
+package groq
+
+import (
+	"context"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/parley-chat/parley/internal/chat"
+	"github.com/parley-chat/parley/internal/limit"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Options configure a Pool. Only Keys is required.
+type Options struct {
+	// Keys are PARLEY_GROQ_API_KEYS entries ("gsk_…" or "gsk_…@org_…").
+	Keys []string
+	// BaseURL defaults to DefaultBaseURL.
+	BaseURL string
+	// HTTPClient defaults to a client on NewTransport(UpstreamTimeout).
+	HTTPClient *http.Client
+	// Ledger holds the shared budgets; nil means a limit.MemoryLedger (one
+	// replica). Use limit.NewRedisLedger to share budgets across replicas.
+	Ledger limit.Ledger
+	// QueueTimeout is how long a request may wait for an org to have room
+	// (default 10s); past it the caller gets errs.RateLimited.
+	QueueTimeout time.Duration
+	// UpstreamTimeout bounds the wait for response headers and a whole
+	// non-streamed answer (default 60s).
+	UpstreamTimeout time.Duration
+	// MaxAttempts bounds tries after transient failures (5xx, timeouts,
+	// dropped connections, garbage); default 4.
+	MaxAttempts int
+	// Backoff is the wait before transient retry n (1, 2, …); nil means
+	// jittered exponential from 100ms up to 2s.
+	Backoff func(n int) time.Duration
+	// ModelsTTL is how long the model list is cached (default 5m).
+	ModelsTTL time.Duration
+	// KeySync is how often dead keys and learned orgs are read back from the
+	// ledger (other replicas' findings); default 5s.
+	KeySync time.Duration
+	// ReservationTTL bounds a budget reservation whose release never comes
+	// (a crashed replica); default 10m.
+	ReservationTTL time.Duration
+	// Now and After are the clock (defaults time.Now, time.After); tests
+	// inject a manual clock so nothing sleeps.
+	Now   func() time.Time
+	After func(time.Duration) <-chan time.Time
+	// Logger defaults to slog.Default().
+	Logger *slog.Logger
+	// Registerer receives the pool's metrics; nil registers none.
+	Registerer prometheus.Registerer
+}
+
+// Pool spreads chat completions over Groq keys so that each org's per-model
+// budget is respected: it implements chat.Completer.
+type Pool struct {
+	opts    Options
+	client  *client
+	ledger  limit.Ledger
+	log     *slog.Logger
+	metrics *metrics
+
+	mu       sync.Mutex
+	keys     []*key
+	byOrg    map[string][]*key // live and dead keys by current org
+	rr       map[string]int    // key rotation per org
+	orgRR    int
+	affinity *affinityCache
+	lastSync time.Time
+	wake     chan struct{}
+
+	modelsMu  sync.Mutex
+	models    []chat.Model
+	modelsAt  time.Time
+	modelsSet bool
+}
+
+// key is one Groq key and what the pool knows about it.
+type key struct {
+	secret     string
+	fp         string
+	org        string // budget org: declared, learned, or provisional
+	orgSource  string // "declared", "learned", "unknown"
+	dead       bool
+	deadReason string
+}
+
+// Org sources in the admin view.
+const (
+	OrgDeclared = "declared"
+	OrgLearned  = "learned"
+	OrgUnknown  = "unknown"
+)
+
+// New builds a Pool from opts.
+func New(opts Options) (*Pool, error) {
+	cfgs, err := ParseKeys(opts.Keys)
+	if err != nil {
+		return nil, err
+	}
+	if opts.QueueTimeout <= 0 {
+		opts.QueueTimeout = 10 * time.Second
+	}
+	if opts.UpstreamTimeout <= 0 {
+		opts.UpstreamTimeout = 60 * time.Second
+	}
+	if opts.MaxAttempts <= 0 {
+		opts.MaxAttempts = 4
+	}
+	if opts.Backoff == nil {
+		opts.Backoff = defaultBackoff
+	}
+	if opts.ModelsTTL <= 0 {
+		opts.ModelsTTL = 5 * time.Minute
+	}
+	if opts.KeySync <= 0 {
+		opts.KeySync = 5 * time.Second
+	}
+	if opts.ReservationTTL <= 0 {
+		opts.ReservationTTL = 10 * time.Minute
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.After == nil {
+		opts.After = time.After
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.Ledger == nil {
+		opts.Ledger = limit.NewMemoryLedger(opts.Now)
+	}
+	hc := opts.HTTPClient
+	if hc == nil {
+		hc = &http.Client{Transport: NewTransport(opts.UpstreamTimeout)}
+	}
+	p := &Pool{
+		opts:     opts,
+		client:   &client{base: normalizeBase(opts.BaseURL), hc: hc},
+		ledger:   opts.Ledger,
+		log:      opts.Logger,
+		affinity: newAffinityCache(10000),
+		wake:     make(chan struct{}),
+	}
+	p.setKeys(cfgs, nil)
+	m, err := newMetrics(opts.Registerer, p)
+	if err != nil {
+		return nil, err
+	}
+	p.metrics = m
+	return p, nil
+}
+
+// defaultBackoff is jittered exponential: ~100ms, 200ms, 400ms, … up to 2s.
+func defaultBackoff(n int) time.Duration {
+	d := 100 * time.Millisecond << min(n-1, 5)
+	d = min(d, 2*time.Second)
+	return d/2 + rand.N(d/2+1)
+}
+
+// Reload swaps the key set (entries as in Options.Keys). Keys that remain
+// keep what the pool learned about them; streams in flight are untouched.
+func (p *Pool) Reload(entries []string) error {
+	cfgs, err := ParseKeys(entries)
+	if err != nil {
+		return err
+	}
+	p.mu.Lock()
+	old := make(map[string]*key, len(p.keys))
+	for _, k := range p.keys {
+		old[k.secret] = k
+	}
+	p.setKeysLocked(cfgs, old)
+	p.mu.Unlock()
+	p.log.Info("groq keys reloaded", "keys", len(cfgs))
+	p.broadcast()
+	return nil
+}
+
+func (p *Pool) setKeys(cfgs []KeyConfig, old map[string]*key) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.setKeysLocked(cfgs, old)
+}
+
+// setKeysLocked installs cfgs, reusing the state of keys in old; p.mu held.
+func (p *Pool) setKeysLocked(cfgs []KeyConfig, old map[string]*key) {
+	keys := make([]*key, 0, len(cfgs))
+	for _, c := range cfgs {
+		k := &key{secret: c.Key, fp: Fingerprint(c.Key)}
+		if prev := old[c.Key]; prev != nil {
+			k = prev
+		}
+		switch {
+		case c.Org != "" && (k.orgSource != OrgLearned || k.org == c.Org):
+			k.org, k.orgSource = c.Org, OrgDeclared
+		case c.Org == "" && k.orgSource == OrgDeclared, k.org == "":
+			k.org, k.orgSource = provisionalOrg(k.fp), OrgUnknown
+		}
+		keys = append(keys, k)
+	}
+	p.keys = keys
+	p.rebuildLocked()
+}
+
+// rebuildLocked recomputes byOrg; p.mu held.
+func (p *Pool) rebuildLocked() {
+	p.byOrg = make(map[string][]*key)
+	for _, k := range p.keys {
+		p.byOrg[k.org] = append(p.byOrg[k.org], k)
+	}
+	if p.rr == nil {
+		p.rr = map[string]int{}
+	}
+}
+
+// broadcast wakes requests waiting for room.
+func (p *Pool) broadcast() {
+	p.mu.Lock()
+	close(p.wake)
+	p.wake = make(chan struct{})
+	p.mu.Unlock()
+}
+
+// syncKeys reads other replicas' findings (dead keys, learned orgs) at most
+// every KeySync.
+func (p *Pool) syncKeys(ctx context.Context) {
+	now := p.opts.Now()
+	p.mu.Lock()
+	due := now.Sub(p.lastSync) >= p.opts.KeySync
+	if due {
+		p.lastSync = now
+	}
+	p.mu.Unlock()
+	if !due {
+		return
+	}
+	dead, orgs, err := p.ledger.Keys(ctx)
+	if err != nil {
+		p.log.Warn("groq key sync failed", "err", err)
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	changed := false
+	for _, k := range p.keys {
+		if r, ok := dead[k.fp]; ok && !k.dead {
+			k.dead, k.deadReason, changed = true, r, true
+		}
+		if o, ok := orgs[k.fp]; ok && k.org != o {
+			k.org, k.orgSource, changed = o, OrgLearned, true
+		}
+	}
+	if changed {
+		p.rebuildLocked()
+	}
+}
+
+var _ chat.Completer = (*Pool)(nil)
