@@ -1,0 +1,13 @@
+/** Catch-all Route Handler: every /api/* request is forwarded to the parley API by the BFF. */
+import { handle } from "@/lib/bff";
+
+export const dynamic = "force-dynamic";
+
+type Ctx = { params: Promise<{ path: string[] }> };
+
+async function route(req: Request, ctx: Ctx): Promise<Response> {
+  const { path } = await ctx.params;
+  return handle(req, path);
+}
+
+export { route as GET, route as POST, route as PUT, route as PATCH, route as DELETE };

@@ -1,0 +1,201 @@
+/**
+ * The backend-for-frontend: forwards /api/v1/* to the parley API with the
+ * session's access token, renews it when expired, and turns the API's auth
+ * routes into cookie-based sign-in, sign-up and sign-out.
+ */
+import { apiBaseUrl } from "./config";
+import {
+  checkCsrf,
+  expectedOrigin,
+  forwardRequestHeaders,
+  forwardResponseHeaders,
+  problem,
+  upstreamUrl,
+} from "./proxy";
+import {
+  clearedCookies,
+  readCookie,
+  refreshSession,
+  sessionCookies,
+  useSecureCookies,
+  type CookieSpec,
+} from "./session";
+import type { AuthAnswer } from "./types";
+
+/** MAX_BODY caps request bodies the BFF buffers (they are replayed after a token renewal). */
+const MAX_BODY = 1 << 20;
+
+function serializeCookie(c: CookieSpec): string {
+  const parts = [`${c.name}=${encodeURIComponent(c.value)}`, `Path=${c.path}`, `Max-Age=${c.maxAge}`];
+  if (c.maxAge === 0) parts.push("Expires=Thu, 01 Jan 1970 00:00:00 GMT");
+  if (c.httpOnly) parts.push("HttpOnly");
+  if (c.secure) parts.push("Secure");
+  parts.push(`SameSite=${c.sameSite === "strict" ? "Strict" : "Lax"}`);
+  return parts.join("; ");
+}
+
+function withCookies(res: Response, cookies: CookieSpec[]): Response {
+  for (const c of cookies) res.headers.append("set-cookie", serializeCookie(c));
+  return res;
+}
+
+function parseCookies(header: string | null): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const part of (header ?? "").split(";")) {
+    const i = part.indexOf("=");
+    if (i < 0) continue;
+    const k = part.slice(0, i).trim();
+    if (!m.has(k)) {
+      try {
+        m.set(k, decodeURIComponent(part.slice(i + 1).trim()));
+      } catch {
+        m.set(k, part.slice(i + 1).trim());
+      }
+    }
+  }
+  return m;
+}
+
+async function readBody(req: Request): Promise<ArrayBuffer | null | "too_large"> {
+  if (req.method === "GET" || req.method === "HEAD") return null;
+  const len = Number(req.headers.get("content-length") ?? "0");
+  if (len > MAX_BODY) return "too_large";
+  const buf = await req.arrayBuffer();
+  return buf.byteLength > MAX_BODY ? "too_large" : buf;
+}
+
+const AUTH_ROUTES = new Set(["login", "register", "refresh", "logout"]);
+
+/** handle serves one /api/* request; segments are the path parts after /api/. */
+export async function handle(req: Request, segments: string[]): Promise<Response> {
+  const url = new URL(req.url);
+  const base = apiBaseUrl();
+  const target = upstreamUrl(base, segments, url.search);
+  if (!target) return problem(404, "not_found", "Not found");
+  const cookies = parseCookies(req.headers.get("cookie"));
+  const get = (n: string) => cookies.get(n);
+  const secure = useSecureCookies(url.protocol, req.headers);
+
+  const csrf = checkCsrf({
+    method: req.method,
+    headers: req.headers,
+    expectedOrigin: expectedOrigin(url, req.headers),
+    cookieToken: readCookie(get, "csrf"),
+  });
+  if (csrf) return problem(403, "forbidden", "Request refused", csrf);
+
+  const body = await readBody(req);
+  if (body === "too_large") return problem(413, "too_large", "Request body too large");
+
+  const fwd = (accessToken?: string) =>
+    forwardRequestHeaders(req.headers, {
+      clientIp: null,
+      proto: url.protocol,
+      host: req.headers.get("host"),
+      accessToken,
+    });
+
+  if (segments.length === 3 && segments[1] === "auth" && AUTH_ROUTES.has(segments[2])) {
+    return authRoute(segments[2], req, body, base, fwd(), get, secure);
+  }
+
+  let access = readCookie(get, "access");
+  const refresh = readCookie(get, "refresh");
+  const setCookies: CookieSpec[] = [];
+  let renewed = false;
+  const renew = async (): Promise<boolean> => {
+    if (!refresh || renewed) return false;
+    renewed = true;
+    const r = await refreshSession(base, refresh, { "x-forwarded-for": fwd().get("x-forwarded-for") ?? "" });
+    if (r.ok) {
+      access = r.auth.access_token;
+      setCookies.push(...sessionCookies(r.auth, secure));
+      return true;
+    }
+    if (r.status === 401) setCookies.push(...clearedCookies());
+    return false;
+  };
+  if (!access && refresh) await renew();
+
+  const send = () =>
+    fetch(target, {
+      method: req.method,
+      headers: fwd(access),
+      body: body ?? undefined,
+      signal: req.signal,
+      redirect: "manual",
+      cache: "no-store",
+    });
+  let upstream: Response;
+  try {
+    upstream = await send();
+    if (upstream.status === 401 && refresh && !renewed && (await renew())) {
+      await upstream.body?.cancel();
+      upstream = await send();
+    }
+  } catch (e) {
+    if (req.signal.aborted) return new Response(null, { status: 499 });
+    return withCookies(problem(502, "upstream", "The parley API is unreachable", String((e as Error).message ?? e)), setCookies);
+  }
+  // Pass the body through as a stream: server-sent events reach the browser as they arrive.
+  const res = new Response(upstream.body, { status: upstream.status, headers: forwardResponseHeaders(upstream.headers) });
+  return withCookies(res, setCookies);
+}
+
+async function authRoute(
+  action: string,
+  req: Request,
+  body: ArrayBuffer | null,
+  base: string,
+  headers: Headers,
+  get: (n: string) => string | undefined,
+  secure: boolean,
+): Promise<Response> {
+  if (req.method !== "POST") return problem(405, "method_not_allowed", "Method not allowed");
+  headers.set("content-type", "application/json");
+  const refresh = readCookie(get, "refresh");
+  let payload: BodyInit | undefined = body ?? undefined;
+  if (action === "refresh" || action === "logout") {
+    if (!refresh) {
+      return action === "logout"
+        ? withCookies(new Response(null, { status: 204 }), clearedCookies())
+        : problem(401, "unauthorized", "Not signed in");
+    }
+    payload = JSON.stringify({ refresh_token: refresh });
+  }
+  if (action === "refresh") {
+    const r = await refreshSession(base, refresh!, { "x-forwarded-for": headers.get("x-forwarded-for") ?? "" });
+    if (!r.ok) {
+      const res = new Response(JSON.stringify(r.problem ?? {}), {
+        status: r.status,
+        headers: { "content-type": "application/problem+json" },
+      });
+      return r.status === 401 ? withCookies(res, clearedCookies()) : res;
+    }
+    return withCookies(json({ user: r.auth.user }, 200), sessionCookies(r.auth, secure));
+  }
+  let upstream: Response;
+  try {
+    upstream = await fetch(`${base}/api/v1/auth/${action}`, { method: "POST", headers, body: payload, cache: "no-store" });
+  } catch (e) {
+    if (action === "logout") return withCookies(new Response(null, { status: 204 }), clearedCookies());
+    return problem(502, "upstream", "The parley API is unreachable", String((e as Error).message ?? e));
+  }
+  if (action === "logout") {
+    await upstream.body?.cancel();
+    return withCookies(new Response(null, { status: 204 }), clearedCookies());
+  }
+  if (!upstream.ok) {
+    return new Response(upstream.body, { status: upstream.status, headers: forwardResponseHeaders(upstream.headers) });
+  }
+  const auth = (await upstream.json()) as AuthAnswer;
+  // The tokens stay on the server side of the browser: only the user goes back.
+  return withCookies(json({ user: auth.user }, upstream.status), sessionCookies(auth, secure));
+}
+
+function json(v: unknown, status: number): Response {
+  return new Response(JSON.stringify(v), {
+    status,
+    headers: { "content-type": "application/json", "cache-control": "no-store" },
+  });
+}

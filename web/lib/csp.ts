@@ -1,0 +1,26 @@
+/** Content-Security-Policy built around a per-request nonce. */
+
+/** newNonce returns 128 random bits, base64-encoded. */
+export function newNonce(): string {
+  const b = new Uint8Array(16);
+  crypto.getRandomValues(b);
+  return btoa(String.fromCharCode(...b));
+}
+
+/** contentSecurityPolicy is the page CSP: scripts and styles only from this origin or with the nonce. */
+export function contentSecurityPolicy(nonce: string, dev: boolean, https: boolean): string {
+  const d = [
+    "default-src 'self'",
+    `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${dev ? " 'unsafe-eval'" : ""}`,
+    `style-src 'self' 'nonce-${nonce}'`,
+    "img-src 'self' blob: data:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ];
+  if (https) d.push("upgrade-insecure-requests");
+  return d.join("; ");
+}

@@ -1,0 +1,143 @@
+/**
+ * Session handling of the BFF: which cookies hold the session, how they are
+ * set and cleared, and how an expired access token is renewed server-side
+ * with the refresh token (once per refresh token, however many requests race).
+ */
+import type { AuthAnswer } from "./types";
+
+/** CookieSpec is one cookie to set, in a form both next/server and tests understand. */
+export interface CookieSpec {
+  name: string;
+  value: string;
+  httpOnly: boolean;
+  secure: boolean;
+  sameSite: "lax" | "strict";
+  path: string;
+  maxAge: number;
+}
+
+const REFRESH = "parley_rt";
+const ACCESS = "parley_at";
+const CSRF = "parley_csrf";
+
+/** REFRESH_MAX_AGE bounds the refresh cookie; the API decides the token's real lifetime. */
+export const REFRESH_MAX_AGE = 30 * 24 * 3600;
+
+/** cookieNames gives the cookie names for a request; secure ones carry the __Host- prefix. */
+export function cookieNames(secure: boolean): { refresh: string; access: string; csrf: string } {
+  const p = secure ? "__Host-" : "";
+  return { refresh: p + REFRESH, access: p + ACCESS, csrf: p + CSRF };
+}
+
+/** isLoopbackHost reports whether a Host header names this machine (dev over plain HTTP). */
+export function isLoopbackHost(host: string | null): boolean {
+  if (!host) return false;
+  const h = host.replace(/:\d+$/, "").replace(/^\[|\]$/g, "").toLowerCase();
+  return h === "localhost" || h.endsWith(".localhost") || h === "::1" || /^127\.\d+\.\d+\.\d+$/.test(h);
+}
+
+/**
+ * useSecureCookies tells whether cookies must be Secure: always, except plain
+ * HTTP to a loopback host (local development and the end-to-end tests).
+ */
+export function useSecureCookies(protocol: string, headers: Headers): boolean {
+  const proto = (headers.get("x-forwarded-proto")?.split(",")[0].trim() || protocol.replace(/:$/, "")).toLowerCase();
+  if (proto === "https") return true;
+  return !isLoopbackHost(headers.get("x-forwarded-host") || headers.get("host"));
+}
+
+/** readCookie finds a session cookie under its secure or plain name. */
+export function readCookie(
+  get: (name: string) => string | undefined,
+  kind: "refresh" | "access" | "csrf",
+): string | undefined {
+  return get(cookieNames(true)[kind]) ?? get(cookieNames(false)[kind]);
+}
+
+/** sessionCookies turns an auth answer into the refresh and access cookies. */
+export function sessionCookies(auth: Pick<AuthAnswer, "access_token" | "refresh_token" | "expires_in">, secure: boolean): CookieSpec[] {
+  const n = cookieNames(secure);
+  // Drop the access cookie a little before the token expires so it is renewed
+  // before the API would refuse it.
+  const accessAge = Math.max(1, Math.floor((auth.expires_in || 900) - 30));
+  const base = { httpOnly: true, secure, path: "/" } as const;
+  return [
+    { ...base, name: n.refresh, value: auth.refresh_token, sameSite: "strict", maxAge: REFRESH_MAX_AGE },
+    { ...base, name: n.access, value: auth.access_token, sameSite: "strict", maxAge: accessAge },
+  ];
+}
+
+/** clearedCookies expires both session cookies under both names. */
+export function clearedCookies(): CookieSpec[] {
+  const out: CookieSpec[] = [];
+  for (const secure of [true, false]) {
+    const n = cookieNames(secure);
+    for (const name of [n.refresh, n.access]) {
+      out.push({ name, value: "", httpOnly: true, secure, sameSite: "strict", path: "/", maxAge: 0 });
+    }
+  }
+  return out;
+}
+
+/** csrfCookie is the double-submit token cookie; JavaScript reads it and echoes it in X-CSRF-Token. */
+export function csrfCookie(value: string, secure: boolean): CookieSpec {
+  return { name: cookieNames(secure).csrf, value, httpOnly: false, secure, sameSite: "strict", path: "/", maxAge: REFRESH_MAX_AGE };
+}
+
+/** RefreshResult is the outcome of renewing a session. */
+export type RefreshResult =
+  | { ok: true; auth: AuthAnswer }
+  | { ok: false; status: number; problem?: unknown };
+
+type Fetch = (input: string, init?: RequestInit) => Promise<Response>;
+
+const inflight = new Map<string, { at: number; result: Promise<RefreshResult> }>();
+/** A refresh answer is reused this long for the same refresh token (concurrent page requests). */
+const REUSE_MS = 20_000;
+
+/**
+ * refreshSession exchanges a refresh token for a new token pair. Concurrent
+ * and closely following calls with the same refresh token share one API call,
+ * because the API rotates refresh tokens and would treat a second use as theft.
+ */
+export function refreshSession(
+  apiUrl: string,
+  refreshToken: string,
+  headers: Record<string, string> = {},
+  fetchImpl: Fetch = fetch,
+  now: () => number = Date.now,
+): Promise<RefreshResult> {
+  const t = now();
+  for (const [k, v] of inflight) if (t - v.at > REUSE_MS) inflight.delete(k);
+  const hit = inflight.get(refreshToken);
+  if (hit) return hit.result;
+  const result = (async (): Promise<RefreshResult> => {
+    let res: Response;
+    try {
+      res = await fetchImpl(`${apiUrl}/api/v1/auth/refresh`, {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: "application/json", ...headers },
+        body: JSON.stringify({ refresh_token: refreshToken }),
+        cache: "no-store",
+      });
+    } catch {
+      return { ok: false, status: 502 };
+    }
+    if (!res.ok) {
+      const problem = await res.json().catch(() => undefined);
+      return { ok: false, status: res.status, problem };
+    }
+    return { ok: true, auth: (await res.json()) as AuthAnswer };
+  })();
+  inflight.set(refreshToken, { at: t, result });
+  // A failed network call should not be cached: let the next request retry.
+  result.then((r) => {
+    if (!r.ok && r.status >= 500) inflight.delete(refreshToken);
+  });
+  return result;
+}
+
+/** resetRefreshCache forgets shared refresh answers (tests). */
+export function resetRefreshCache(): void {
+  inflight.clear();
+}
