@@ -11,7 +11,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/parley-chat/parley/internal/audit"
-	"github.com/parley-chat/parley/internal/store/sqlite"
+	"github.com/parley-chat/parley/internal/platform/testenv"
+	"github.com/parley-chat/parley/internal/store"
 )
 
 type backend struct {
@@ -19,19 +20,27 @@ type backend struct {
 	store audit.Store
 }
 
-// backends opens each real storage engine, migrated and empty.
+// backends opens each real storage engine, migrated and empty: an SQLite
+// file and a fresh PostgreSQL database.
 func backends(t *testing.T) []backend {
 	t.Helper()
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "parley.db"))
-	if err != nil {
-		t.Fatal(err)
+	var out []backend
+	for _, c := range []struct{ name, url string }{
+		{"sqlite", "sqlite:" + filepath.Join(t.TempDir(), "parley.db")},
+		{"postgres", testenv.NewPostgresDB(t)},
+	} {
+		st, err := store.Open(ctx, store.Config{URL: c.url})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = st.Close() })
+		if err := store.MigrateAuto(ctx, st); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, backend{c.name, st})
 	}
-	t.Cleanup(func() { _ = st.Close() })
-	if err := st.Migrator().Up(ctx); err != nil {
-		t.Fatal(err)
-	}
-	return []backend{{"sqlite", st}}
+	return out
 }
 
 func entry(i int) audit.Entry {

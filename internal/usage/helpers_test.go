@@ -8,7 +8,8 @@ import (
 	"time"
 
 	"github.com/parley-chat/parley/internal/account"
-	"github.com/parley-chat/parley/internal/store/sqlite"
+	"github.com/parley-chat/parley/internal/platform/testenv"
+	"github.com/parley-chat/parley/internal/store"
 	"github.com/parley-chat/parley/internal/usage"
 )
 
@@ -19,19 +20,33 @@ type backend struct {
 	accounts account.Store
 }
 
-// backends opens each real storage engine, migrated and empty.
+// backends opens each real storage engine, migrated and empty: an SQLite
+// file and a fresh PostgreSQL database.
 func backends(t *testing.T) []backend {
 	t.Helper()
+	var out []backend
+	for _, c := range []struct{ name, url string }{
+		{"sqlite", "sqlite:" + filepath.Join(t.TempDir(), "parley.db")},
+		{"postgres", testenv.NewPostgresDB(t)},
+	} {
+		st := openStore(t, c.url)
+		out = append(out, backend{name: c.name, store: st, accounts: st})
+	}
+	return out
+}
+
+func openStore(t *testing.T, url string) store.Store {
+	t.Helper()
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "parley.db"))
+	st, err := store.Open(ctx, store.Config{URL: url})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = st.Close() })
-	if err := st.Migrator().Up(ctx); err != nil {
+	if err := store.MigrateAuto(ctx, st); err != nil {
 		t.Fatal(err)
 	}
-	return []backend{{name: "sqlite", store: st, accounts: st}}
+	return st
 }
 
 // newUser stores a user with an optional quota override.
