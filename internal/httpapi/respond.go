@@ -25,6 +25,17 @@ func (t Time) MarshalJSON() ([]byte, error) {
 	return []byte(`"` + time.Time(t).UTC().Format(TimeLayout) + `"`), nil
 }
 
+// UnmarshalJSON implements json.Unmarshaler (clients and tests read it back).
+func (t *Time) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return err
+	}
+	v, err := time.Parse(time.RFC3339Nano, s)
+	*t = Time(v)
+	return err
+}
+
 // TimePtr converts an optional time (nil stays null).
 func TimePtr(t *time.Time) *Time {
 	if t == nil {
