@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/openai/openai-go/v3"
 )
@@ -143,4 +144,17 @@ func TestStreamedToolCallWithOpenAIClient(t *testing.T) {
 		calls[0].ID == "" || acc.Choices[0].FinishReason != "tool_calls" {
 		t.Errorf("tool calls %+v finish %q", calls, acc.Choices[0].FinishReason)
 	}
+}
+
+func TestPacedStreamFlushesEachChunk(t *testing.T) {
+	// At 20 tokens/s the whole reply takes seconds; the first chunks must arrive on their own.
+	_, hs, _ := start(t, Config{TokensPerSecond: 20, FirstTokenLatency: time.Millisecond})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	resp, err := openStream(t, ctx, hs, "hello")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	readFrames(t, bufio.NewReader(resp.Body), 2)
 }
