@@ -109,7 +109,7 @@ func TestMaxTokensCutsTheReply(t *testing.T) {
 		var body struct {
 			Choices []struct {
 				Message      struct{ Content string } `json:"message"`
-				FinishReason string                    `json:"finish_reason"`
+				FinishReason string                   `json:"finish_reason"`
 			} `json:"choices"`
 			Usage struct {
 				CompletionTokens int `json:"completion_tokens"`
