@@ -213,3 +213,9 @@ func deref(s *string) string {
 	}
 	return *s
 }
+
+// Exec runs one raw statement on the primary (tools and tests).
+func (s *Store) Exec(ctx context.Context, query string, args ...any) error {
+	_, err := s.w.Exec(ctx, query, args...)
+	return err
+}
