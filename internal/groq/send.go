@@ -230,8 +230,11 @@ func (p *Pool) release(org, model, lease string, tokens, requests int) {
 
 // wait sleeps d on the pool's clock, or until woken or cancelled.
 func (p *Pool) wait(ctx context.Context, d time.Duration, wake <-chan struct{}) error {
-	if d <= 0 {
-		d = time.Millisecond
+	if d <= 0 { // maxLoops bounds how often this can happen in a row
+		if err := ctx.Err(); err != nil {
+			return cancelled(err)
+		}
+		return nil
 	}
 	select {
 	case <-p.opts.After(d):
