@@ -1,0 +1,179 @@
+package cache
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/parley-chat/parley/internal/account"
+	"github.com/parley-chat/parley/internal/chat"
+)
+
+// TTLs of the cached reads. Writes invalidate at once; the TTL only bounds
+// how long an entry lives when nothing changes.
+const (
+	UserTTL          = 5 * time.Minute
+	APITokenTTL      = 5 * time.Minute
+	ModelsTTL        = 5 * time.Minute
+	ConversationsTTL = 2 * time.Minute
+)
+
+// Key builders, one namespace per kind of value.
+func userKey(id string) string      { return "user:" + id }
+func tokenKey(hash string) string   { return "tok:" + hash }
+func convsKey(userID string) string { return "convs:" + userID }
+func invalidateLog(c *Cache) func(error) {
+	return func(err error) {
+		if err != nil {
+			c.opts.Logger.Warn("cache: invalidation incomplete", slog.Any("error", err))
+		}
+	}
+}
+
+// AccountStore caches user-by-id and API-token-by-hash lookups (the auth
+// hot path) of an account.Store and invalidates them on every write that
+// changes them. Every other method passes through.
+type AccountStore struct {
+	account.Store
+	c *Cache
+}
+
+// NewAccountStore wraps s with c.
+func NewAccountStore(s account.Store, c *Cache) *AccountStore { return &AccountStore{Store: s, c: c} }
+
+// UserByID implements account.Store through the cache.
+func (s *AccountStore) UserByID(ctx context.Context, id string) (account.User, error) {
+	return GetOrLoad(ctx, s.c, userKey(id), UserTTL, func(ctx context.Context) (account.User, error) {
+		return s.Store.UserByID(ctx, id)
+	})
+}
+
+// UpdateUser implements account.Store and invalidates the user.
+func (s *AccountStore) UpdateUser(ctx context.Context, id string, upd account.UserUpdate) (account.User, error) {
+	u, err := s.Store.UpdateUser(ctx, id, upd)
+	invalidateLog(s.c)(s.c.Invalidate(context.WithoutCancel(ctx), userKey(id)))
+	return u, err
+}
+
+// APITokenByHash implements account.Store through the cache. Unknown
+// tokens are not cached.
+func (s *AccountStore) APITokenByHash(ctx context.Context, hash string) (account.APIToken, error) {
+	return GetOrLoad(ctx, s.c, tokenKey(hash), APITokenTTL, func(ctx context.Context) (account.APIToken, error) {
+		return s.Store.APITokenByHash(ctx, hash)
+	})
+}
+
+// RevokeAPIToken implements account.Store and invalidates the token.
+func (s *AccountStore) RevokeAPIToken(ctx context.Context, userID, id string, at time.Time) error {
+	toks, listErr := s.Store.ListAPITokens(ctx, userID)
+	err := s.Store.RevokeAPIToken(ctx, userID, id, at)
+	if listErr != nil {
+		// Without the hash the entry cannot be named: it expires with its TTL.
+		s.c.opts.Logger.Warn("cache: revoked token not invalidated", slog.Any("error", listErr))
+		return err
+	}
+	for _, t := range toks {
+		if t.ID == id {
+			invalidateLog(s.c)(s.c.Invalidate(context.WithoutCancel(ctx), tokenKey(t.TokenHash)))
+		}
+	}
+	return err
+}
+
+// convPage is the cached first page of a user's conversation list.
+type convPage struct {
+	Limit int
+	Convs []chat.Conversation
+	Next  string
+}
+
+// ChatStore caches the first page of each user's conversation list (no
+// cursor, no search) and invalidates it on every write to that user's
+// conversations or messages. Every other method passes through.
+type ChatStore struct {
+	chat.Store
+	c *Cache
+}
+
+// NewChatStore wraps s with c.
+func NewChatStore(s chat.Store, c *Cache) *ChatStore { return &ChatStore{Store: s, c: c} }
+
+// ListConversations implements chat.Store; only the plain first page is cached.
+func (s *ChatStore) ListConversations(ctx context.Context, userID string, p chat.ListParams) ([]chat.Conversation, string, error) {
+	if p.Cursor != "" || p.Query != "" {
+		return s.Store.ListConversations(ctx, userID, p)
+	}
+	pg, err := GetOrLoad(ctx, s.c, convsKey(userID), ConversationsTTL, func(ctx context.Context) (convPage, error) {
+		convs, next, err := s.Store.ListConversations(ctx, userID, p)
+		return convPage{Limit: p.Limit, Convs: convs, Next: next}, err
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	if pg.Limit != p.Limit {
+		// Cached for another page size: ask the store.
+		return s.Store.ListConversations(ctx, userID, p)
+	}
+	return pg.Convs, pg.Next, nil
+}
+
+func (s *ChatStore) invalidate(ctx context.Context, userID string) {
+	invalidateLog(s.c)(s.c.Invalidate(context.WithoutCancel(ctx), convsKey(userID)))
+}
+
+// CreateConversation implements chat.Store and invalidates the list.
+func (s *ChatStore) CreateConversation(ctx context.Context, c chat.Conversation) (chat.Conversation, error) {
+	out, err := s.Store.CreateConversation(ctx, c)
+	s.invalidate(ctx, c.UserID)
+	return out, err
+}
+
+// UpdateConversation implements chat.Store and invalidates the list.
+func (s *ChatStore) UpdateConversation(ctx context.Context, userID, id string, upd chat.ConversationUpdate) (chat.Conversation, error) {
+	out, err := s.Store.UpdateConversation(ctx, userID, id, upd)
+	s.invalidate(ctx, userID)
+	return out, err
+}
+
+// DeleteConversation implements chat.Store and invalidates the list.
+func (s *ChatStore) DeleteConversation(ctx context.Context, userID, id string) error {
+	err := s.Store.DeleteConversation(ctx, userID, id)
+	s.invalidate(ctx, userID)
+	return err
+}
+
+// AddMessage implements chat.Store and invalidates the list (the
+// conversation's UpdatedAt, hence its position, changes).
+func (s *ChatStore) AddMessage(ctx context.Context, userID string, m chat.Message) (chat.Message, error) {
+	out, err := s.Store.AddMessage(ctx, userID, m)
+	s.invalidate(ctx, userID)
+	return out, err
+}
+
+// DeleteMessage implements chat.Store and invalidates the list.
+func (s *ChatStore) DeleteMessage(ctx context.Context, userID, conversationID, id string) error {
+	err := s.Store.DeleteMessage(ctx, userID, conversationID, id)
+	s.invalidate(ctx, userID)
+	return err
+}
+
+// Completer caches the model list of a chat.Completer, shared by replicas
+// through Redis; completions pass through.
+type Completer struct {
+	chat.Completer
+	c *Cache
+}
+
+// NewCompleter wraps cp with c.
+func NewCompleter(cp chat.Completer, c *Cache) *Completer { return &Completer{Completer: cp, c: c} }
+
+// Models implements chat.Completer through the cache.
+func (cp *Completer) Models(ctx context.Context) ([]chat.Model, error) {
+	return GetOrLoad(ctx, cp.c, "models", ModelsTTL, cp.Completer.Models)
+}
+
+var (
+	_ account.Store  = (*AccountStore)(nil)
+	_ chat.Store     = (*ChatStore)(nil)
+	_ chat.Completer = (*Completer)(nil)
+)
