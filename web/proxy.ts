@@ -14,7 +14,7 @@ import {
   readCookie,
   refreshSession,
   sessionCookies,
-  useSecureCookies,
+  wantSecureCookies,
   type CookieSpec,
 } from "@/lib/session";
 
@@ -28,7 +28,7 @@ function randomToken(): string {
 
 export async function proxy(request: NextRequest) {
   const url = request.nextUrl;
-  const secure = useSecureCookies(url.protocol, request.headers);
+  const secure = wantSecureCookies(url.protocol, request.headers);
   const get = (n: string) => request.cookies.get(n)?.value;
   const toSet: CookieSpec[] = [];
 

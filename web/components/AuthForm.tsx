@@ -1,5 +1,6 @@
 "use client";
 import Link from "next/link";
+import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { apiFetch, toProblem } from "@/lib/client";
 import { describeProblem } from "@/lib/problems";
@@ -15,6 +16,7 @@ export default function AuthForm({ mode, invite, signupOpen }: { mode: "login" |
   const [error, setError] = useState<Problem | null>(null);
   const [busy, setBusy] = useState(false);
   const isLogin = mode === "login";
+  const router = useRouter();
 
   async function submit(e: React.FormEvent<HTMLFormElement>) {
     e.preventDefault();
@@ -32,7 +34,8 @@ export default function AuthForm({ mode, invite, signupOpen }: { mode: "login" |
         setError(await toProblem(res));
         return;
       }
-      window.location.assign(safeNext(new URLSearchParams(window.location.search).get("next")));
+      router.replace(safeNext(new URLSearchParams(window.location.search).get("next")));
+      router.refresh();
     } catch {
       setError({ title: "The server could not be reached. Check your connection and try again." });
     } finally {

@@ -1,4 +1,5 @@
 "use client";
+import { useRouter } from "next/navigation";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { api, ApiError, apiFetch, toProblem } from "@/lib/client";
 import { describeProblem } from "@/lib/problems";
@@ -23,15 +24,16 @@ export default function ChatApp({ initialId }: { initialId: string | null }) {
   const [menuOpen, setMenuOpen] = useState(false);
   const abortRef = useRef<AbortController | null>(null);
   const endRef = useRef<HTMLDivElement>(null);
+  const router = useRouter();
 
   const loadConvs = useCallback(async (q: string) => {
     try {
       const r = await api<List<Conversation>>(`/conversations?limit=100${q ? `&q=${encodeURIComponent(q)}` : ""}`);
       setConvs(r.data ?? []);
     } catch (e) {
-      if (e instanceof ApiError && e.status === 401) window.location.assign("/login?next=/chat");
+      if (e instanceof ApiError && e.status === 401) router.replace("/login?next=/chat");
     }
-  }, []);
+  }, [router]);
 
   useEffect(() => {
     const t = setTimeout(() => void loadConvs(query), query ? 200 : 0);
@@ -48,10 +50,7 @@ export default function ChatApp({ initialId }: { initialId: string | null }) {
   }, []);
 
   useEffect(() => {
-    if (!activeId) {
-      setMessages([]);
-      return;
-    }
+    if (!activeId) return;
     let live = true;
     api<Conversation>(`/conversations/${activeId}`)
       .then((c) => {
@@ -69,6 +68,7 @@ export default function ChatApp({ initialId }: { initialId: string | null }) {
     const onPop = () => {
       const m = /^\/chat\/([^/]+)/.exec(window.location.pathname);
       setActiveId(m ? decodeURIComponent(m[1]) : null);
+      if (!m) setMessages([]);
     };
     window.addEventListener("popstate", onPop);
     return () => window.removeEventListener("popstate", onPop);
@@ -82,6 +82,7 @@ export default function ChatApp({ initialId }: { initialId: string | null }) {
     abortRef.current?.abort();
     setError(null);
     setActiveId(id);
+    if (!id) setMessages([]);
     setMenuOpen(false);
     window.history.pushState(null, "", id ? `/chat/${id}` : "/chat");
   };

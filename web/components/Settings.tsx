@@ -97,7 +97,8 @@ function Tokens() {
     }
   }, []);
   useEffect(() => {
-    void load();
+    const t = setTimeout(() => void load(), 0);
+    return () => clearTimeout(t);
   }, [load]);
   return (
     <section className="card" aria-labelledby="tokens-h">

@@ -17,7 +17,7 @@ import {
   readCookie,
   refreshSession,
   sessionCookies,
-  useSecureCookies,
+  wantSecureCookies,
   type CookieSpec,
 } from "./session";
 import type { AuthAnswer } from "./types";
@@ -74,7 +74,7 @@ export async function handle(req: Request, segments: string[]): Promise<Response
   if (!target) return problem(404, "not_found", "Not found");
   const cookies = parseCookies(req.headers.get("cookie"));
   const get = (n: string) => cookies.get(n);
-  const secure = useSecureCookies(url.protocol, req.headers);
+  const secure = wantSecureCookies(url.protocol, req.headers);
 
   const csrf = checkCsrf({
     method: req.method,

@@ -37,10 +37,10 @@ export function isLoopbackHost(host: string | null): boolean {
 }
 
 /**
- * useSecureCookies tells whether cookies must be Secure: always, except plain
+ * wantSecureCookies tells whether cookies must be Secure: always, except plain
  * HTTP to a loopback host (local development and the end-to-end tests).
  */
-export function useSecureCookies(protocol: string, headers: Headers): boolean {
+export function wantSecureCookies(protocol: string, headers: Headers): boolean {
   const proto = (headers.get("x-forwarded-proto")?.split(",")[0].trim() || protocol.replace(/:$/, "")).toLowerCase();
   if (proto === "https") return true;
   return !isLoopbackHost(headers.get("x-forwarded-host") || headers.get("host"));

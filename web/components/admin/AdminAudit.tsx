@@ -35,7 +35,8 @@ export default function AdminAudit() {
     }
   }, []);
   useEffect(() => {
-    void load(filter);
+    const t = setTimeout(() => void load(filter), 0);
+    return () => clearTimeout(t);
   }, [filter, load]);
 
   return (

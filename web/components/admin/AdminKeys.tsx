@@ -26,9 +26,12 @@ export default function AdminKeys() {
     }
   }, []);
   useEffect(() => {
-    void load();
+    const first = setTimeout(() => void load(), 0);
     const t = setInterval(() => void load(), 10_000);
-    return () => clearInterval(t);
+    return () => {
+      clearTimeout(first);
+      clearInterval(t);
+    };
   }, [load]);
   return (
     <main id="main">

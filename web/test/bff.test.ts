@@ -1,0 +1,205 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { handle } from "@/lib/bff";
+import { resetRefreshCache } from "@/lib/session";
+
+/** A stand-in for the parley API that records what reached it. */
+interface Seen {
+  method: string;
+  url: string;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+const seen: Seen[] = [];
+let validAccess = "at-1";
+let streamGate: { release: () => void } | null = null;
+
+const api = http.createServer((req, res) => {
+  let body = "";
+  req.on("data", (c) => (body += c));
+  req.on("end", () => {
+    seen.push({ method: req.method!, url: req.url!, headers: req.headers, body });
+    const auth = (n: number) => ({
+      user: { id: "u1", email: "a@b.c", role: "user" },
+      access_token: `at-${n}`,
+      refresh_token: `rt-${n}`,
+      token_type: "Bearer",
+      expires_in: 900,
+    });
+    if (req.url === "/api/v1/auth/login") {
+      const { password } = JSON.parse(body);
+      if (password !== "right") {
+        res.writeHead(401, { "content-type": "application/problem+json" }).end('{"code":"unauthorized","status":401}');
+        return;
+      }
+      res.writeHead(200, { "content-type": "application/json", "set-cookie": "api=1" }).end(JSON.stringify(auth(1)));
+      return;
+    }
+    if (req.url === "/api/v1/auth/refresh") {
+      const { refresh_token } = JSON.parse(body);
+      if (refresh_token !== "rt-1") {
+        res.writeHead(401, { "content-type": "application/problem+json" }).end('{"code":"unauthorized"}');
+        return;
+      }
+      validAccess = "at-2";
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(auth(2)));
+      return;
+    }
+    if (req.url === "/api/v1/auth/logout") {
+      res.writeHead(204).end();
+      return;
+    }
+    if (req.headers.authorization !== `Bearer ${validAccess}`) {
+      res.writeHead(401, { "content-type": "application/problem+json" }).end('{"code":"unauthorized"}');
+      return;
+    }
+    if (req.url?.endsWith("/messages")) {
+      res.writeHead(200, { "content-type": "text/event-stream", "x-request-id": String(req.headers["x-request-id"]) });
+      res.write('event: delta\ndata: {"content":"Hel"}\n\n');
+      streamGate = {
+        release: () => {
+          res.end('event: done\ndata: {}\n\n');
+        },
+      };
+      return;
+    }
+    res.writeHead(200, { "content-type": "application/json", connection: "close" }).end(JSON.stringify({ path: req.url, body }));
+  });
+});
+
+const web = "http://127.0.0.1:3000";
+const csrf = { "x-csrf-token": "tok", cookie: "parley_csrf=tok" };
+
+function req(path: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}) {
+  return new Request(`${web}${path}`, {
+    method: init.method ?? "GET",
+    headers: { host: "127.0.0.1:3000", ...init.headers },
+    body: init.body,
+  });
+}
+
+function segments(path: string): string[] {
+  return path.replace(/^\/api\//, "").split("?")[0].split("/");
+}
+
+async function call(path: string, init: Parameters<typeof req>[1] = {}) {
+  return handle(req(path, init), segments(path));
+}
+
+beforeAll(async () => {
+  await new Promise<void>((r) => api.listen(0, "127.0.0.1", r));
+  process.env.PARLEY_API_URL = `http://127.0.0.1:${(api.address() as AddressInfo).port}/`;
+});
+afterAll(() => new Promise<void>((r) => api.close(() => r())));
+beforeEach(() => {
+  seen.length = 0;
+  validAccess = "at-1";
+  resetRefreshCache();
+});
+
+describe("sign-in through the BFF", () => {
+  it("keeps both tokens in httpOnly cookies and gives the browser only the user", async () => {
+    const res = await call("/api/v1/auth/login", { method: "POST", headers: { ...csrf, "content-type": "application/json" }, body: '{"email":"a@b.c","password":"right"}' });
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    expect(JSON.parse(text)).toEqual({ user: { id: "u1", email: "a@b.c", role: "user" } });
+    expect(text).not.toContain("at-1");
+    const cookies = res.headers.getSetCookie();
+    expect(cookies).toHaveLength(2);
+    expect(cookies.find((c) => c.startsWith("parley_rt=rt-1"))).toMatch(/HttpOnly; SameSite=Strict$/);
+    expect(cookies.find((c) => c.startsWith("parley_at=at-1"))).toMatch(/Max-Age=870; HttpOnly/);
+    expect(cookies.join()).not.toContain("api=1");
+  });
+
+  it("passes a refused sign-in through as problem+json without cookies", async () => {
+    const res = await call("/api/v1/auth/login", { method: "POST", headers: csrf, body: '{"email":"a@b.c","password":"wrong"}' });
+    expect(res.status).toBe(401);
+    expect((await res.json()).code).toBe("unauthorized");
+    expect(res.headers.getSetCookie()).toEqual([]);
+  });
+
+  it("refuses a sign-in without the CSRF token (login CSRF)", async () => {
+    const res = await call("/api/v1/auth/login", { method: "POST", body: '{"email":"a@b.c","password":"right"}' });
+    expect(res.status).toBe(403);
+    expect(seen).toEqual([]);
+  });
+
+  it("signs out at the API with the refresh cookie and clears the cookies", async () => {
+    const res = await call("/api/v1/auth/logout", { method: "POST", headers: { ...csrf, cookie: "parley_csrf=tok; parley_rt=rt-1; parley_at=at-1" } });
+    expect(res.status).toBe(204);
+    expect(JSON.parse(seen[0].body)).toEqual({ refresh_token: "rt-1" });
+    expect(res.headers.getSetCookie().every((c) => c.includes("Max-Age=0"))).toBe(true);
+  });
+});
+
+describe("forwarding", () => {
+  it("adds the bearer token from the cookie and strips the browser's cookies", async () => {
+    const res = await call("/api/v1/conversations?q=x", { headers: { cookie: "parley_at=at-1; other=1", "x-request-id": "rid-1" } });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ path: "/api/v1/conversations?q=x", body: "" });
+    expect(seen[0].headers.authorization).toBe("Bearer at-1");
+    expect(seen[0].headers.cookie).toBeUndefined();
+    expect(seen[0].headers["x-request-id"]).toBe("rid-1");
+    expect(res.headers.get("connection")).toBeNull();
+  });
+
+  it("renews an expired access token with the refresh cookie before forwarding", async () => {
+    validAccess = "at-2";
+    const res = await call("/api/v1/me", { headers: { cookie: "parley_rt=rt-1" } });
+    expect(res.status).toBe(200);
+    expect(seen.map((s) => s.url)).toEqual(["/api/v1/auth/refresh", "/api/v1/me"]);
+    expect(seen[1].headers.authorization).toBe("Bearer at-2");
+    expect(res.headers.getSetCookie().some((c) => c.startsWith("parley_at=at-2"))).toBe(true);
+  });
+
+  it("renews and replays the body once when the API refuses the access token", async () => {
+    validAccess = "at-2";
+    const res = await call("/api/v1/conversations", {
+      method: "POST",
+      headers: { ...csrf, cookie: "parley_csrf=tok; parley_rt=rt-1; parley_at=at-old", "content-type": "application/json" },
+      body: '{"title":"t"}',
+    });
+    expect(res.status).toBe(200);
+    expect(seen.map((s) => `${s.method} ${s.url} ${s.body}`)).toEqual([
+      'POST /api/v1/conversations {"title":"t"}',
+      'POST /api/v1/auth/refresh {"refresh_token":"rt-1"}',
+      'POST /api/v1/conversations {"title":"t"}',
+    ]);
+  });
+
+  it("clears the session when the refresh token is refused", async () => {
+    const res = await call("/api/v1/me", { headers: { cookie: "parley_rt=revoked" } });
+    expect(res.status).toBe(401);
+    expect(res.headers.getSetCookie().some((c) => c.startsWith("parley_rt=;") && c.includes("Max-Age=0"))).toBe(true);
+  });
+
+  it("refuses paths outside /api/v1 without calling the API", async () => {
+    const res = await handle(req("/api/metrics"), ["metrics"]);
+    expect(res.status).toBe(404);
+    expect(seen).toEqual([]);
+  });
+
+  it("passes a stream through: the first event arrives while the API is still sending", async () => {
+    const res = await call("/api/v1/conversations/c1/messages", {
+      method: "POST",
+      headers: { ...csrf, cookie: "parley_csrf=tok; parley_at=at-1", accept: "text/event-stream", "accept-encoding": "gzip" },
+      body: '{"content":"hi"}',
+    });
+    expect(res.headers.get("content-type")).toBe("text/event-stream");
+    expect(res.headers.get("cache-control")).toBe("no-cache, no-transform");
+    expect(seen[0].headers["accept-encoding"]).toBe("identity");
+    const reader = res.body!.getReader();
+    const first = new TextDecoder().decode((await reader.read()).value);
+    expect(first).toContain('"Hel"');
+    expect(streamGate).not.toBeNull();
+    streamGate!.release();
+    let rest = "";
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      rest += new TextDecoder().decode(value);
+    }
+    expect(rest).toContain("event: done");
+  });
+});
