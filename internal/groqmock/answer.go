@@ -2,6 +2,7 @@ package groqmock
 
 import (
 	"encoding/json"
+	"math"
 	"math/rand/v2"
 	"strconv"
 	"time"
@@ -100,11 +101,14 @@ func (s *Server) newAnswer(p *plan, reqID string, now time.Time, completion int)
 	}
 	pt := float64(p.promptTokens) / 50000
 	a.usage = usage{
-		QueueTime: 0.0001 + s.cfg.FirstTokenLatency.Seconds(), PromptTokens: p.promptTokens, PromptTime: pt,
-		CompletionTokens: completion, CompletionTime: ct, TotalTokens: p.promptTokens + completion, TotalTime: pt + ct,
+		QueueTime: nanos(0.0001 + s.cfg.FirstTokenLatency.Seconds()), PromptTokens: p.promptTokens, PromptTime: nanos(pt),
+		CompletionTokens: completion, CompletionTime: nanos(ct), TotalTokens: p.promptTokens + completion, TotalTime: nanos(pt + ct),
 	}
 	return a
 }
+
+// nanos rounds seconds to nanoseconds, as Groq's usage times are.
+func nanos(sec float64) float64 { return math.Round(sec*1e9) / 1e9 }
 
 func (a *answer) wireCalls(indexed bool) []wireToolCall {
 	calls := make([]wireToolCall, len(a.p.toolCalls))

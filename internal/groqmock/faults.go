@@ -150,11 +150,9 @@ func writeFaultResponse(w http.ResponseWriter, f *Fault) {
 
 // drop closes the client connection abruptly.
 func drop(w http.ResponseWriter) {
-	if hj, ok := w.(http.Hijacker); ok {
-		if conn, _, err := hj.Hijack(); err == nil {
-			_ = conn.Close()
-			return
-		}
+	if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+		_ = conn.Close()
+		return
 	}
-	panic(http.ErrAbortHandler)
+	panic(http.ErrAbortHandler) // HTTP/2 cannot hijack: abort the stream instead
 }

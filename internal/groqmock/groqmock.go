@@ -1,7 +1,3 @@
-// Package groqmock is an offline double of Groq's OpenAI-compatible API that
-// follows the wire behaviour recorded in groq-api.md: chat completions (plain,
-// streamed, tool calls), model listing, per-organisation per-model rate limits
-// with Groq's headers and error texts, and injectable faults.
 package groqmock
 
 import (
