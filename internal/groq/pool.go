@@ -66,6 +66,7 @@ type Pool struct {
 	log     *slog.Logger
 	metrics *metrics
 
+	syncMu   sync.Mutex // serialises syncKeys
 	mu       sync.Mutex
 	keys     []*key
 	byOrg    map[string][]*key // live and dead keys by current org
@@ -231,7 +232,10 @@ func (p *Pool) broadcast() {
 
 // syncKeys reads other replicas' findings (dead keys, learned orgs) at most
 // every KeySync.
+// Concurrent callers wait for a sync in progress, so none acts on old facts.
 func (p *Pool) syncKeys(ctx context.Context) {
+	p.syncMu.Lock()
+	defer p.syncMu.Unlock()
 	now := p.opts.Now()
 	p.mu.Lock()
 	due := now.Sub(p.lastSync) >= p.opts.KeySync

@@ -115,6 +115,11 @@ func (p *Pool) handle(ctx context.Context, req chat.CompletionRequest, k *key, o
 		p.metrics.request(k.fp, org, req.Model, "rate_limited")
 		real := p.learnOrg(ctx, k, e.limit.org, org)
 		p.cool(ctx, real, req.Model, e)
+		if real != org {
+			// Replicas that still count this key in its old (provisional)
+			// org must not send through it either.
+			p.cool(ctx, org, req.Model, e)
+		}
 		return false, nil
 	case failKeyDead:
 		p.metrics.request(k.fp, org, req.Model, "key_dead")
