@@ -1,0 +1,43 @@
+# syntax=docker/dockerfile:1.7
+# parley web image: Next.js standalone server on Node 20 Alpine as user "nextjs".
+# Build from the repository root:
+#   docker build -f deploy/docker/web.Dockerfile -t parley-web .
+ARG NODE_VERSION=20
+
+FROM node:${NODE_VERSION}-alpine AS deps
+WORKDIR /app
+COPY web/package.json web/package-lock.json ./
+RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund
+
+FROM node:${NODE_VERSION}-alpine AS build
+WORKDIR /app
+ENV NEXT_TELEMETRY_DISABLED=1
+COPY --from=deps /app/node_modules ./node_modules
+COPY web/ ./
+RUN npm run build && mkdir -p public
+
+FROM node:${NODE_VERSION}-alpine AS runner
+ARG VERSION=dev
+LABEL org.opencontainers.image.title="parley-web" \
+      org.opencontainers.image.description="parley: self-hosted AI chat on Groq (web app)" \
+      org.opencontainers.image.source="https://github.com/parley-chat/parley" \
+      org.opencontainers.image.licenses="MIT" \
+      org.opencontainers.image.version="${VERSION}"
+WORKDIR /app
+ENV NODE_ENV=production \
+    NEXT_TELEMETRY_DISABLED=1 \
+    PORT=3000 \
+    HOSTNAME=0.0.0.0 \
+    PARLEY_API_URL=http://api:8080
+RUN addgroup -S -g 1001 nodejs && adduser -S -u 1001 -G nodejs nextjs
+# The standalone server, with the static assets and public/ beside server.js.
+COPY --from=build --chown=nextjs:nodejs /app/.next/standalone ./
+COPY --from=build --chown=nextjs:nodejs /app/.next/static ./.next/static
+COPY --from=build --chown=nextjs:nodejs /app/public ./public
+USER nextjs
+EXPOSE 3000
+# No curl in the image: node's fetch; any answer below 500 means the server is up.
+HEALTHCHECK --interval=15s --timeout=5s --start-period=20s --retries=3 \
+    CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/',{redirect:'manual'}).then(r=>process.exit(r.status<500?0:1),()=>process.exit(1))"]
+STOPSIGNAL SIGTERM
+CMD ["node", "server.js"]
