@@ -1,0 +1,110 @@
+// Command bench measures what parley adds on top of Groq, against baselines
+// taken in the same run: groqmock called directly, and a bare
+// httputil.ReverseProxy hop in front of it. `make bench` runs it and writes
+// bench/RESULTS.md.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+)
+
+func main() {
+	if len(os.Args) > 2 && os.Args[1] == "-serve-proxy" {
+		serveProxy(os.Args[2], os.Args[3])
+		return
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+type options struct {
+	duration time.Duration
+	repeats  int
+	rates    []int
+	ramp     []int
+	streams  int
+	ttftN    int
+	out      string
+}
+
+func run(ctx context.Context, args []string) error {
+	o := options{rates: []int{200, 1000}, ramp: []int{1000, 2000, 3000, 4000}}
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	fs.DurationVar(&o.duration, "duration", 5*time.Second, "length of each fixed-rate run")
+	fs.IntVar(&o.repeats, "repeats", 3, "runs per target and rate (medians are reported)")
+	fs.IntVar(&o.streams, "streams", 2000, "concurrent open streams for the memory measurement")
+	fs.IntVar(&o.ttftN, "ttft", 200, "streamed requests per target for time to first token")
+	fs.StringVar(&o.out, "out", "bench/RESULTS.md", "where to write the results")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+
+	env, err := startEnv(ctx)
+	if err != nil {
+		return err
+	}
+	defer env.stop()
+
+	res := results{ttft: map[string][]metrics{}}
+	res.started = time.Now().UTC()
+	res.host = hostInfo()
+
+	// Fixed rates: alternate direct, proxy and parley runs so drift hits all alike.
+	for _, rate := range o.rates {
+		for i := 0; i < o.repeats; i++ {
+			for _, t := range env.targets() {
+				m, err := attack(ctx, t, rate, o.duration)
+				if err != nil {
+					return err
+				}
+				res.add(fixedKey{t.name, rate}, m)
+				fmt.Fprintf(os.Stderr, "rate %5d/s %-8s p50 %7.3f ms  p99 %7.3f ms  ok %.2f%%\n",
+					rate, t.name, ms(m.p50), ms(m.p99), 100*m.success)
+			}
+		}
+	}
+	// Throughput ramp: the highest rate each target holds without errors.
+	for _, t := range env.targets() {
+		for _, rate := range o.ramp {
+			m, err := attack(ctx, t, rate, 3*time.Second)
+			if err != nil {
+				return err
+			}
+			res.ramp = append(res.ramp, rampRow{t.name, rate, m})
+			fmt.Fprintf(os.Stderr, "ramp %5d/s %-8s achieved %7.0f/s ok %.2f%% p99 %.2f ms\n",
+				rate, t.name, m.throughput, 100*m.success, ms(m.p99))
+		}
+	}
+	// Time to first token, streaming.
+	for i := 0; i < o.repeats; i++ {
+		for _, t := range env.streamTargets() {
+			d, err := ttft(ctx, t, o.ttftN)
+			if err != nil {
+				return err
+			}
+			res.ttft[t.name] = append(res.ttft[t.name], d)
+			fmt.Fprintf(os.Stderr, "ttft %-8s p50 %.3f ms p99 %.3f ms\n", t.name, ms(d.p50), ms(d.p99))
+		}
+	}
+	// Memory per open stream in the parley process.
+	mem, err := env.streamMemory(ctx, o.streams)
+	if err != nil {
+		return err
+	}
+	res.memory = mem
+	fmt.Fprintf(os.Stderr, "memory: %d streams, RSS %.1f → %.1f MiB, %.1f KiB per stream\n",
+		mem.streams, mib(mem.before), mib(mem.after), float64(mem.after-mem.before)/float64(mem.streams)/1024)
+
+	res.finished = time.Now().UTC()
+	return res.write(o)
+}
