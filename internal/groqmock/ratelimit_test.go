@@ -208,3 +208,17 @@ func TestEstimateWithoutMaxTokens(t *testing.T) {
 		t.Errorf("remaining tokens after two default requests = %s", got)
 	}
 }
+
+func TestHeadersOnRefusalsOfAKnownModel(t *testing.T) {
+	_, hs, _ := limited(t, Limits{RPD: 100, TPM: 1000})
+	for _, body := range []map[string]any{
+		chatBody(testModel, "hi", map[string]any{"n": 3}),
+		chatBody(testModel, "hi", map[string]any{"max_tokens": 1 << 20}),
+	} {
+		r := post(t, hs, "gsk_a1", body)
+		if r.status != http.StatusBadRequest || r.header.Get("X-Ratelimit-Remaining-Requests") != "100" ||
+			r.header.Get("X-Ratelimit-Remaining-Tokens") != "1000" || r.header.Get("X-Ratelimit-Reset-Tokens") != "0s" {
+			t.Errorf("%d %v", r.status, r.header)
+		}
+	}
+}

@@ -84,6 +84,15 @@ func (s *Server) parse(body []byte) (*plan, *reqError) {
 	if err := json.Unmarshal(body, &req); err != nil {
 		return nil, badRequest("", "We could not parse the JSON body of your request. Please check that it is valid JSON and try again.")
 	}
+	p, e := s.validate(req)
+	if e != nil && req.Model != nil {
+		e.model = s.models[*req.Model] // a known model's refusal still reports its bucket
+	}
+	return p, e
+}
+
+// validate checks the fields in Groq's order and builds the plan.
+func (s *Server) validate(req chatRequest) (*plan, *reqError) {
 	switch {
 	case req.Model == nil || *req.Model == "":
 		return nil, badRequest("model", "property 'model' is missing")
@@ -142,7 +151,6 @@ func (s *Server) parse(body []byte) (*plan, *reqError) {
 		return nil, &reqError{status: http.StatusNotFound, body: modelNotFound(id)}
 	}
 	if e := p.limitTokens(req); e != nil {
-		e.model = p.model
 		return nil, e
 	}
 	if req.Seed != nil {
