@@ -238,3 +238,5 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) *keyState 
 	}
 	return ks
 }
+
+var _ http.Handler = (*Server)(nil)
