@@ -228,3 +228,39 @@ func TestScrubString(t *testing.T) {
 		t.Errorf("got  %q\nwant %q", got, want)
 	}
 }
+
+// TestDescribeFillsRouteAndUser covers the HTTP layer's way: it keeps route
+// and user in its own per-request record and hands them over at capture.
+func TestDescribeFillsRouteAndUser(t *testing.T) {
+	d := &sentryDouble{}
+	srv := httptest.NewServer(d)
+	defer srv.Close()
+	tr, err := New(Options{DSN: "http://public@" + strings.TrimPrefix(srv.URL, "http://") + "/1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	type record struct{ route, user string }
+	type recKey struct{}
+	h := tr.Middleware(MiddlewareOptions{Describe: func(r *http.Request) RequestInfo {
+		rec := r.Context().Value(recKey{}).(*record)
+		return RequestInfo{Route: rec.route, UserID: rec.user, RequestID: "req-d"}
+	}})(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec := r.Context().Value(recKey{}).(*record)
+		rec.route, rec.user = "GET /api/v1/usage", "u-42"
+		w.WriteHeader(http.StatusInternalServerError)
+	}))
+	r := httptest.NewRequest("GET", "/api/v1/usage", nil)
+	r = r.WithContext(context.WithValue(r.Context(), recKey{}, &record{}))
+	h.ServeHTTP(httptest.NewRecorder(), r)
+	tr.Flush(10 * time.Second)
+	events, _, _ := d.snapshot()
+	if len(events) != 1 {
+		t.Fatalf("%d events", len(events))
+	}
+	tags, _ := events[0]["tags"].(map[string]any)
+	user, _ := events[0]["user"].(map[string]any)
+	got := []string{str(tags["http.route"]), str(tags["request_id"]), str(user["id"])}
+	if d := cmp.Diff([]string{"GET /api/v1/usage", "req-d", "u-42"}, got); d != "" {
+		t.Error(d)
+	}
+}

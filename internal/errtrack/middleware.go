@@ -44,6 +44,20 @@ func (i *info) snapshot() (RequestInfo, bool) {
 	return i.ri, i.captured
 }
 
+func (i *info) merge(d RequestInfo) {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	if d.Route != "" {
+		i.ri.Route = d.Route
+	}
+	if d.UserID != "" {
+		i.ri.UserID = d.UserID
+	}
+	if d.RequestID != "" {
+		i.ri.RequestID = d.RequestID
+	}
+}
+
 // SetRoute records the matched route pattern for events of this request.
 func SetRoute(ctx context.Context, route string) {
 	if i := infoFrom(ctx); i != nil {
@@ -66,6 +80,10 @@ func SetUser(ctx context.Context, userID string) {
 type MiddlewareOptions struct {
 	// RequestID reads the request id an outer middleware assigned.
 	RequestID func(ctx context.Context) string
+	// Describe, when set, is asked at capture time for what inner layers
+	// learned (route pattern, user id) through state that outer middleware
+	// shares by pointer; its non-empty fields win over SetRoute/SetUser.
+	Describe func(r *http.Request) RequestInfo
 }
 
 // Middleware captures panics (and re-panics, so the recover middleware
@@ -84,6 +102,9 @@ func (t *Tracker) Middleware(opts MiddlewareOptions) func(http.Handler) http.Han
 			r = r.WithContext(context.WithValue(r.Context(), infoKey{}, in))
 			sw := &statusWriter{ResponseWriter: w}
 			defer func() {
+				if opts.Describe != nil {
+					in.merge(opts.Describe(r))
+				}
 				if v := recover(); v != nil {
 					if v != http.ErrAbortHandler {
 						t.capturePanic(r, in, v)
