@@ -47,6 +47,8 @@ type Store interface {
 	Engine() string
 	// Migrator runs this database's embedded migrations.
 	Migrator() Migrator
+	// PoolStats counts connections (see PoolCollector).
+	PoolStats() (inUse, idle, max int)
 }
 
 // Config selects and tunes the database (PARLEY_DATABASE_* and PARLEY_DB_*).

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/parley-chat/parley/internal/errs"
 	"github.com/parley-chat/parley/internal/platform/testenv"
 	"github.com/parley-chat/parley/internal/store"
@@ -55,4 +57,26 @@ func TestEnginesAgree(t *testing.T) {
 	a := open(t, store.Config{URL: "sqlite:" + filepath.Join(t.TempDir(), "p.db")})
 	b := open(t, store.Config{URL: testenv.NewPostgresDB(t)})
 	storetest.Compare(t, a, b)
+}
+
+func TestPoolCollector(t *testing.T) {
+	s := open(t, store.Config{URL: testenv.NewPostgresDB(t), MaxConns: 5})
+	reg := prometheus.NewPedanticRegistry()
+	reg.MustRegister(store.NewPoolCollector(s))
+	families, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]float64{}
+	for _, f := range families {
+		if f.GetName() != "parley_db_pool_connections" {
+			continue
+		}
+		for _, m := range f.GetMetric() {
+			got[m.GetLabel()[0].GetValue()] = m.GetGauge().GetValue()
+		}
+	}
+	if got["max"] != 5 || got["idle"] < 1 || got["in_use"] != 0 {
+		t.Fatalf("parley_db_pool_connections = %v; want max 5, some idle, none in use", got)
+	}
 }

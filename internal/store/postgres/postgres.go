@@ -219,3 +219,19 @@ func (s *Store) Exec(ctx context.Context, query string, args ...any) error {
 	_, err := s.w.Exec(ctx, query, args...)
 	return err
 }
+
+// PoolStats counts the connections of the primary pool and, when separate,
+// the replica pool.
+func (s *Store) PoolStats() (inUse, idle, max int) {
+	pools := []*pgxpool.Pool{s.w}
+	if s.r != s.w {
+		pools = append(pools, s.r)
+	}
+	for _, p := range pools {
+		st := p.Stat()
+		inUse += int(st.AcquiredConns())
+		idle += int(st.IdleConns())
+		max += int(st.MaxConns())
+	}
+	return inUse, idle, max
+}

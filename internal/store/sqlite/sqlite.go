@@ -184,3 +184,12 @@ func (s *Store) Exec(ctx context.Context, query string, args ...any) error {
 	_, err := s.w.ExecContext(ctx, query, args...)
 	return err
 }
+
+// PoolStats counts the connections of both handles.
+func (s *Store) PoolStats() (inUse, idle, max int) {
+	for _, db := range []*sql.DB{s.w, s.r} {
+		st := db.Stats()
+		inUse, idle, max = inUse+st.InUse, idle+st.Idle, max+st.MaxOpenConnections
+	}
+	return inUse, idle, max
+}
