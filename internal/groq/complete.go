@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"sync"
+	"sync/atomic"
 
 	"github.com/parley-chat/parley/internal/chat"
 	"github.com/parley-chat/parley/internal/errs"
@@ -41,6 +42,7 @@ type stream struct {
 	r     *sseReader
 	usage *chat.Usage
 
+	closing  atomic.Bool
 	mu       sync.Mutex
 	finished bool
 	err      error
@@ -68,7 +70,7 @@ func (s *stream) Next() (chat.Chunk, error) {
 		return chat.Chunk{}, io.EOF
 	}
 	outcome, mapped := "stream_error", s.mapError(err)
-	if s.ctx.Err() != nil {
+	if s.ctx.Err() != nil || s.closing.Load() {
 		outcome = "cancelled"
 	}
 	s.finishLocked(outcome, mapped)
@@ -79,6 +81,9 @@ func (s *stream) Next() (chat.Chunk, error) {
 func (s *stream) mapError(err error) *errs.Error {
 	if ctxErr := s.ctx.Err(); ctxErr != nil {
 		return cancelled(ctxErr)
+	}
+	if s.closing.Load() {
+		return cancelled(context.Canceled)
 	}
 	var se *streamError
 	if errors.As(err, &se) {
@@ -93,15 +98,14 @@ func (s *stream) mapError(err error) *errs.Error {
 	return errs.Wrap(errs.Upstream, err, "the answer from Groq broke off")
 }
 
-// Close implements chat.Stream; it cancels the upstream request.
+// Close implements chat.Stream; it cancels the upstream request, also
+// while another goroutine is blocked in Next.
 func (s *stream) Close() error {
+	s.closing.Store(true)
+	s.a.cancel()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	outcome := "cancelled"
-	if s.ctx.Err() == nil {
-		outcome = "closed"
-	}
-	s.finishLocked(outcome, nil)
+	s.finishLocked("closed", errs.E(errs.Unavailable, "the stream was closed"))
 	return nil
 }
 

@@ -72,14 +72,13 @@ func (p *Pool) learnOrg(ctx context.Context, k *key, named, used string) string 
 // markDead takes k out of rotation, for every replica; logged once.
 func (p *Pool) markDead(ctx context.Context, k *key, reason string) {
 	p.mu.Lock()
-	was := k.dead
+	was, org := k.dead, k.org
 	k.dead, k.deadReason = true, reason
 	p.mu.Unlock()
 	if was {
 		return
 	}
-	p.log.Error("groq key removed from rotation", "key", k.fp, "org", k.org, "reason", reason)
-	p.metrics.keyDied()
+	p.log.Error("groq key removed from rotation", "key", k.fp, "org", org, "reason", reason)
 	if err := p.ledger.MarkDead(ctx, k.fp, reason); err != nil {
 		p.log.Warn("groq dead key not shared", "key", k.fp, "err", err)
 	}

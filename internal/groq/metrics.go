@@ -50,9 +50,6 @@ func (m *metrics) latency(org, model string, d time.Duration) {
 	m.duration.WithLabelValues(org, model).Observe(d.Seconds())
 }
 
-// keyDied is a hook for the dead-key transition (the gauge follows at scrape).
-func (m *metrics) keyDied() {}
-
 // Describe implements prometheus.Collector.
 func (m *metrics) Describe(ch chan<- *prometheus.Desc) {
 	ch <- m.keysDesc

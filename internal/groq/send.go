@@ -39,9 +39,9 @@ func (p *Pool) send(ctx context.Context, req chat.CompletionRequest) (*attempt, 
 	}
 	deadline := p.opts.Now().Add(p.opts.QueueTimeout)
 	excluded := map[string]bool{}
-	transient := 0
+	transient, sends := 0, 0
 	var lastErr error
-	for range maxLoops {
+	for sends < maxLoops { // waiting is bounded by the deadline, sending by maxLoops
 		if err := ctx.Err(); err != nil {
 			return nil, cancelled(err)
 		}
@@ -49,7 +49,7 @@ func (p *Pool) send(ctx context.Context, req chat.CompletionRequest) (*attempt, 
 		orgs, prefer, wake := p.candidates(req.Affinity, excluded)
 		if len(orgs) == 0 {
 			if len(excluded) > 0 {
-				clear(excluded)
+				clear(excluded) // every key failed once: the next round may try them again
 				continue
 			}
 			return nil, errs.Wrap(errs.Unavailable, lastErr, "no usable Groq API key")
@@ -73,9 +73,11 @@ func (p *Pool) send(ctx context.Context, req chat.CompletionRequest) (*attempt, 
 		}
 		k := p.pickKey(g.Org, excluded)
 		if k == nil { // the org's keys changed meanwhile
+			sends++
 			p.release(g.Org, req.Model, lease, 0, 0)
 			continue
 		}
+		sends++
 		a, uerr := p.try(ctx, req, k, g.Org, lease)
 		if uerr == nil {
 			p.mu.Lock()

@@ -162,3 +162,32 @@ func TestReloadKeepsStreamsAndKeyState(t *testing.T) {
 		t.Errorf("a bad reload changed the key set: %d keys", n)
 	}
 }
+
+func TestCloseUnblocksNext(t *testing.T) {
+	e := newEnv(t, groqmock.Org{ID: "org_a", Keys: []string{"gsk_aaaaaaaa"}})
+	p := e.pool([]string{"gsk_aaaaaaaa"})
+	e.mock.InjectFault(groqmock.Fault{Kind: groqmock.FaultHang, AfterChunks: 1})
+	s, err := p.Stream(context.Background(), request("hang", true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if _, err := s.Next(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	next := make(chan error, 1)
+	go func() {
+		_, err := s.Next()
+		next <- err
+	}()
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-next; err == nil || err == io.EOF {
+		t.Fatalf("Next after Close: %v; want an error", err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatalf("second Close: %v", err)
+	}
+}

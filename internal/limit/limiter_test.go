@@ -22,3 +22,23 @@ func TestRedisLimiter(t *testing.T) {
 		return l
 	})
 }
+
+// TestRedisLimiterServerClock checks the production setting: no injected
+// clock, Redis's own TIME.
+func TestRedisLimiterServerClock(t *testing.T) {
+	c, prefix := testenv.Redis(t)
+	l := limit.NewRedisLimiter(c, prefix)
+	lim := limit.Limit{Rate: 0.001, Burst: 2} // refills far slower than the test runs
+	for i, want := range []bool{true, true, false} {
+		r, err := l.Allow(t.Context(), "k", lim)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Allowed != want {
+			t.Fatalf("event %d: allowed %v, want %v (%+v)", i, r.Allowed, want, r)
+		}
+		if !want && r.RetryAfter <= 0 {
+			t.Fatalf("denied without a RetryAfter: %+v", r)
+		}
+	}
+}
