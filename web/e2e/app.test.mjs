@@ -1,0 +1,299 @@
+// End-to-end tests in Debian's Chromium against the real API (SQLite),
+// groqmock and the built Next.js standalone server.
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { gzipSync } from "node:zlib";
+import { GROQ_KEY, startStack } from "./harness.mjs";
+import {
+  answerChanges,
+  apiLogin,
+  apiTimeToFirstToken,
+  axeCheck,
+  fingerprint,
+  median,
+  newPage,
+  sendMessage,
+  shot,
+  signIn,
+  signUp,
+  watchAssistant,
+} from "./helpers.mjs";
+
+const run = Date.now().toString(36);
+const admin = { email: `admin-${run}@example.com`, password: "correct horse battery", name: "Ada Admin" };
+const user = { email: `user-${run}@example.com`, password: "another long passphrase", name: "Uma User" };
+
+describe("parley web app", () => {
+  let s;
+  let page;
+  const measures = {};
+
+  before(async () => {
+    s = await startStack();
+    page = await newPage(s.browser);
+  });
+  after(async () => {
+    if (Object.keys(measures).length) console.log("MEASUREMENTS " + JSON.stringify(measures));
+    await s?.stop();
+  });
+
+  it("serves pages with a nonce CSP and the security headers", async () => {
+    const res = await fetch(`${s.webUrl}/login`);
+    const csp = res.headers.get("content-security-policy") ?? "";
+    assert.match(csp, /script-src 'self' 'nonce-[A-Za-z0-9+/=]+' 'strict-dynamic'/);
+    assert.match(csp, /frame-ancestors 'none'/);
+    const nonce = /'nonce-([^']+)'/.exec(csp)[1];
+    const html = await res.text();
+    assert.ok(html.includes(`nonce="${nonce}"`), "the page's scripts carry this request's nonce");
+    const again = await fetch(`${s.webUrl}/login`);
+    assert.notEqual(/'nonce-([^']+)'/.exec(again.headers.get("content-security-policy"))[1], nonce, "a fresh nonce per request");
+    assert.match(res.headers.get("strict-transport-security") ?? "", /max-age=\d+/);
+    assert.equal(res.headers.get("x-content-type-options"), "nosniff");
+    assert.ok(res.headers.get("referrer-policy"));
+    assert.ok(res.headers.get("permissions-policy"));
+    const api = await fetch(`${s.webUrl}/api/v1/me`);
+    assert.equal(api.status, 401);
+    assert.equal(api.headers.get("x-content-type-options"), "nosniff");
+  });
+
+  it("sends a signed-out visitor of the chat to the sign-in page", async () => {
+    await page.goto(`${s.webUrl}/chat`);
+    await page.waitForURL(/\/login\?next=%2Fchat/);
+    await shot(page, "01-sign-in");
+    await axeCheck(page, "sign-in");
+  });
+
+  it("signs up (the first account is the admin) and keeps the tokens out of JavaScript", async () => {
+    await page.goto(`${s.webUrl}/signup`);
+    await shot(page, "02-sign-up");
+    await axeCheck(page, "sign-up");
+    await signUp(page, s.webUrl, admin);
+    const cookies = await page.context().cookies();
+    const rt = cookies.find((c) => c.name === "parley_rt");
+    assert.ok(rt && rt.httpOnly && rt.sameSite === "Strict", "refresh token in an httpOnly SameSite=Strict cookie");
+    assert.ok(cookies.find((c) => c.name === "parley_at")?.httpOnly, "access token in an httpOnly cookie");
+    const visible = await page.evaluate(() => document.cookie);
+    assert.doesNotMatch(visible, /parley_rt|parley_at/);
+    assert.match(visible, /parley_csrf=/);
+  });
+
+  it("streams an answer token by token", async () => {
+    await watchAssistant(page);
+    await sendMessage(page, "Hello from the end-to-end test, please answer with `code`");
+    await page.getByRole("button", { name: "Send" }).waitFor({ timeout: 30_000 });
+    const a = await answerChanges(page);
+    const final = await page.getByTestId("assistant-body").last().textContent();
+    assert.match(final, /groqmock heard: Hello from the end-to-end test/);
+    assert.ok(a.changes.length >= 5, `the answer grew in ${a.changes.length} steps, expected token by token`);
+    for (let i = 1; i < a.changes.length; i++) assert.ok(a.changes[i].text.length >= a.changes[i - 1].text.length);
+    assert.equal(a.changes[a.changes.length - 1].text, final);
+    await page.waitForURL(/\/chat\/[0-9a-f-]+$/);
+    await shot(page, "03-chat");
+    await axeCheck(page, "chat");
+    assert.deepEqual(page.problems, [], "no CSP violations or page errors");
+  });
+
+  it("finds the conversation again after a reload", async () => {
+    const url = page.url();
+    await page.reload();
+    const list = page.getByTestId("conversation-list");
+    await list.getByRole("link").first().waitFor();
+    assert.ok((await list.getByRole("link").count()) >= 1);
+    await page.getByTestId("assistant-body").first().waitFor();
+    assert.match(await page.getByTestId("assistant-body").first().textContent(), /groqmock heard: Hello/);
+    assert.equal(page.url(), url);
+    await page.goto(`${s.webUrl}/chat`);
+    await list.getByRole("link").first().click();
+    await page.getByTestId("assistant-body").first().waitFor();
+  });
+
+  it("stops a stream on Stop and keeps the partial answer", async () => {
+    await page.getByRole("button", { name: "New chat" }).click();
+    await watchAssistant(page);
+    await sendMessage(page, "long ".repeat(400));
+    await page.waitForFunction(() => (window.__answer?.changes.length ?? 0) >= 2, null, { timeout: 30_000 });
+    await page.getByRole("button", { name: "Stop" }).click();
+    await page.getByText("Stopped before the end.").waitFor();
+    const text = await page.getByTestId("assistant-body").last().textContent();
+    assert.ok(text.length > 0 && !text.includes("lets clients check what they stream"), "the answer was cut");
+    await page.getByRole("button", { name: "Send" }).waitFor({ state: "attached" });
+    await shot(page, "04-chat-stopped");
+  });
+
+  it("creates an API token once, uses it, and revokes it", async () => {
+    await page.goto(`${s.webUrl}/settings`);
+    await page.getByLabel("Token name").fill("e2e laptop");
+    await page.getByRole("button", { name: "Create token" }).click();
+    const token = (await page.getByTestId("new-token").textContent()).trim();
+    assert.ok(token.length > 20);
+    const table = page.getByTestId("token-table");
+    await table.getByText("e2e laptop").waitFor();
+    const models = await fetch(`${s.apiUrl}/v1/models`, { headers: { authorization: `Bearer ${token}` } });
+    assert.equal(models.status, 200, "the new token works on the OpenAI-compatible API");
+    await shot(page, "05-settings");
+    await axeCheck(page, "settings");
+    await page.getByRole("button", { name: "Revoke token e2e laptop" }).click();
+    await table.getByText("e2e laptop").waitFor({ state: "detached" });
+    const after = await fetch(`${s.apiUrl}/v1/models`, { headers: { authorization: `Bearer ${token}` } });
+    assert.equal(after.status, 401, "the revoked token is refused");
+    await page.reload();
+    assert.equal(await page.getByTestId("new-token").count(), 0, "the token is never shown again");
+  });
+
+  it("shows the admin the key pool by fingerprint", async () => {
+    await page.goto(`${s.webUrl}/admin/keys`);
+    const key = page.getByTestId("pool-key").first();
+    await key.waitFor();
+    assert.match(await key.textContent(), new RegExp(fingerprint(GROQ_KEY)));
+    assert.doesNotMatch(await page.content(), new RegExp(GROQ_KEY), "the key itself never reaches the page");
+    await shot(page, "06-admin-keys");
+    await axeCheck(page, "admin keys");
+    await page.goto(`${s.webUrl}/admin/users`);
+    await page.getByTestId("users-table").getByText(admin.email).waitFor();
+    await shot(page, "07-admin-users");
+    await page.goto(`${s.webUrl}/admin/audit`);
+    await page.getByTestId("audit-table").waitFor();
+    await shot(page, "08-admin-audit");
+  });
+
+  it("refuses admin pages to a non-admin, on the server", async () => {
+    const p2 = await newPage(s.browser);
+    await signUp(p2, s.webUrl, user);
+    assert.equal(await p2.getByRole("link", { name: "Admin" }).count(), 0, "no admin link");
+    for (const path of ["/admin", "/admin/keys", "/admin/users", "/admin/audit"]) {
+      const res = await p2.goto(`${s.webUrl}${path}`);
+      assert.equal(res.status(), 403, path);
+      await p2.getByTestId("forbidden").waitFor();
+      assert.equal(await p2.getByTestId("pool-key").count(), 0);
+    }
+    const status = await p2.evaluate(async () => (await fetch("/api/v1/admin/keys")).status);
+    assert.equal(status, 403, "the API refuses too");
+    await shot(p2, "09-forbidden");
+    await p2.context().close();
+  });
+
+  it("tells when to retry a rate-limited message", async () => {
+    // Hold the admin's one stream slot open straight at the API, then send from the browser.
+    const token = await apiLogin(s.apiUrl, admin.email, admin.password);
+    const conv = await (await fetch(`${s.apiUrl}/api/v1/conversations`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: "{}" })).json();
+    const hold = new AbortController();
+    const held = await fetch(`${s.apiUrl}/api/v1/conversations/${conv.id}/messages`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json", accept: "text/event-stream" },
+      body: JSON.stringify({ content: "hold ".repeat(600) }),
+      signal: hold.signal,
+    });
+    assert.equal(held.status, 200);
+    const reader = held.body.getReader();
+    await reader.read();
+    try {
+      await page.goto(`${s.webUrl}/chat`);
+      await sendMessage(page, "Am I rate limited?");
+      const err = page.getByTestId("chat-error");
+      await err.waitFor();
+      assert.match(await err.textContent(), /^Rate limited: too many requests\. Try again in \d+ seconds? \(at \d{1,2}:\d{2}:\d{2}.*\)\.$/);
+      await shot(page, "09b-rate-limited");
+    } finally {
+      hold.abort();
+      await reader.cancel().catch(() => {});
+    }
+  });
+
+  it("tells when a used-up daily quota resets", async () => {
+    await page.goto(`${s.webUrl}/admin/users`);
+    const quota = page.getByLabel(`Daily token quota of ${user.email} (empty: default)`);
+    await quota.fill("1");
+    await page.getByRole("button", { name: `Save quota of ${user.email}` }).click();
+    await page.waitForResponse((r) => r.url().includes("/api/v1/admin/users/") && r.request().method() === "PATCH");
+    const p2 = await newPage(s.browser);
+    await signIn(p2, s.webUrl, user);
+    for (let i = 0; i < 3; i++) {
+      // The first message may use up the single token; a later one is refused before streaming.
+      await sendMessage(p2, `quota ${i}`);
+      await p2.waitForFunction(
+        (n) => document.querySelector('[data-testid="chat-error"]') || document.querySelectorAll('[data-testid="assistant-message"]:not([aria-busy])').length > n,
+        i,
+        { timeout: 30_000 },
+      );
+      if (await p2.getByTestId("chat-error").count()) break;
+    }
+    assert.match(await p2.getByTestId("chat-error").textContent(), /daily token quota is used up\. It resets at /);
+    await shot(p2, "09c-quota");
+    await p2.context().close();
+  });
+
+  it("signs out and in again", async () => {
+    await page.goto(`${s.webUrl}/chat`);
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.waitForURL(/\/login/);
+    const cookies = await page.context().cookies();
+    assert.equal(cookies.find((c) => c.name === "parley_rt"), undefined);
+    await page.goto(`${s.webUrl}/settings`);
+    await page.waitForURL(/\/login/);
+    await signIn(page, s.webUrl, admin);
+  });
+
+  it("shows the public status page", async () => {
+    const p3 = await newPage(s.browser);
+    await p3.goto(`${s.webUrl}/status`);
+    await p3.getByTestId("status-overall").waitFor();
+    assert.match(await p3.getByTestId("status-overall").textContent(), /operational|degraded|outage/);
+    await shot(p3, "10-status");
+    await axeCheck(p3, "status");
+    await p3.context().close();
+  });
+
+  it("works on a phone-sized screen", async () => {
+    const phone = await newPage(s.browser, { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    await signIn(phone, s.webUrl, admin);
+    await phone.getByRole("button", { name: "Conversations" }).click();
+    await phone.getByTestId("conversation-list").getByRole("link").first().waitFor();
+    await shot(phone, "11-phone-chat");
+    await phone.context().close();
+  });
+
+  it("measures first-load JS of the chat page and time to first token", async () => {
+    const m = await newPage(s.browser);
+    await signIn(m, s.webUrl, admin);
+    const scripts = new Map();
+    m.on("response", async (r) => {
+      if (r.request().resourceType() === "script") scripts.set(r.url(), r);
+    });
+    await m.goto(`${s.webUrl}/chat`, { waitUntil: "networkidle" });
+    let raw = 0;
+    let gz = 0;
+    for (const r of scripts.values()) {
+      const b = await r.body();
+      raw += b.length;
+      gz += gzipSync(b).length;
+    }
+    measures.chat_first_load_js = { files: scripts.size, bytes: raw, gzip_bytes: gz };
+
+    // Time to first token: the browser (send → first visible text) against the API itself, alternated.
+    const token = await apiLogin(s.apiUrl, admin.email, admin.password);
+    const conv = await (await fetch(`${s.apiUrl}/api/v1/conversations`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: "{}" })).json();
+    const ui = [];
+    const api = [];
+    // Both sides post into an existing conversation, alternating.
+    await m.getByRole("button", { name: "New chat" }).click();
+    await watchAssistant(m);
+    await sendMessage(m, "warm up");
+    await m.getByRole("button", { name: "Send" }).waitFor({ timeout: 30_000 });
+    for (let i = 0; i < 5; i++) {
+      api.push(await apiTimeToFirstToken(s.apiUrl, token, conv.id, `measure ${i}`));
+      await watchAssistant(m);
+      await sendMessage(m, `measure ${i}`);
+      await m.getByRole("button", { name: "Send" }).waitFor({ timeout: 30_000 });
+      const a = await answerChanges(m);
+      ui.push(a.changes[0].t - a.t0);
+    }
+    measures.time_to_first_token_ms = {
+      browser_median: Math.round(median(ui)),
+      api_median: Math.round(median(api)),
+      browser: ui.map(Math.round),
+      api: api.map(Math.round),
+      note: "browser: Enter to first visible answer text through Next; api: POST straight to the API to its first delta event; same conversation length, alternated; groqmock first-token latency 150 ms",
+    };
+    await m.context().close();
+  });
+});
