@@ -1,0 +1,52 @@
+// Command parley is the parley API server and its operator tools: serve,
+// migrate, user, healthcheck and version.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/parley-chat/parley/internal/platform/config"
+)
+
+// version is set at build time: -ldflags "-X main.version=v1.2.3".
+var version = "dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	err := run(ctx, env{
+		args: os.Args[1:], stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, lookup: os.LookupEnv,
+	})
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "parley:", err)
+		var ue usageError
+		if errors.As(err, &ue) {
+			os.Exit(2)
+		}
+		os.Exit(1)
+	}
+}
+
+// env is everything run may touch of the outside world, so tests can call
+// run directly.
+type env struct {
+	args   []string
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+	lookup config.Lookup
+	// listening, when set, receives the API's bound address once serve
+	// accepts connections (tests listen on 127.0.0.1:0).
+	listening func(addr string)
+}
+
+// usageError is a command-line mistake (exit status 2).
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }

@@ -1,0 +1,191 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/parley-chat/parley/internal/account"
+	"github.com/parley-chat/parley/internal/auth"
+	"github.com/parley-chat/parley/internal/httpapi"
+	"github.com/parley-chat/parley/internal/platform/config"
+	"github.com/parley-chat/parley/internal/platform/logging"
+	"github.com/parley-chat/parley/internal/platform/metrics"
+	"github.com/parley-chat/parley/internal/store"
+)
+
+// HTTP server limits that are not worth a setting.
+const (
+	readHeaderTimeout = 10 * time.Second
+	idleTimeout       = 120 * time.Second
+	maxHeaderBytes    = 64 << 10
+)
+
+func runServe(ctx context.Context, e env, args []string) error {
+	fs := newFlags(e, "serve", "serve", allEnv)
+	if err := parseFlags(e, fs, args); err != nil {
+		return helpOK(err)
+	}
+
+	// Configuration and logging.
+	cfg, err := config.Load(e.lookup)
+	if err != nil {
+		return err
+	}
+	log, err := logging.New(e.stdout, cfg.LogLevel, cfg.LogFormat)
+	if err != nil {
+		return err
+	}
+	log.Info("starting parley", "version", version)
+	log.LogAttrs(ctx, slog.LevelInfo, "configuration", cfg.Masked()...)
+	reg := metrics.NewRegistry(version)
+
+	// Storage.
+	st, err := openStore(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := st.Close(); err != nil {
+			log.Error("close store", "err", err.Error())
+		}
+		log.Info("store closed")
+	}()
+
+	// Services.
+	tokens, err := newTokens(cfg, log)
+	if err != nil {
+		return err
+	}
+	accounts, err := account.NewService(st, tokens, account.Options{
+		Signup: cfg.Signup, RefreshTTL: cfg.RefreshTokenTTL, Logger: log,
+	})
+	if err != nil {
+		return err
+	}
+	proxies, _ := cfg.TrustedProxyPrefixes() // validated by Load
+	api := httpapi.New(httpapi.Deps{
+		Logger: log, Accounts: accounts, Tokens: tokens, Chat: st, Metrics: reg,
+		MaxBodyBytes: cfg.MaxBodyBytes, TrustedProxies: proxies, DefaultModel: cfg.DefaultModel,
+		Ready: []httpapi.ReadyCheck{
+			{Name: "database", Check: st.Ping},
+			{Name: "migrations", Check: func(ctx context.Context) error { return st.Migrator().Check(ctx) }},
+		},
+	})
+
+	// Servers.
+	srv := &http.Server{
+		Handler:           api.Handler(),
+		ReadHeaderTimeout: readHeaderTimeout,
+		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	errc := make(chan error, 2)
+	go func() { errc <- srv.Serve(ln) }()
+	log.Info("api listening", "addr", ln.Addr().String())
+
+	var msrv *http.Server
+	if cfg.MetricsAddr != "off" {
+		mln, err := net.Listen("tcp", cfg.MetricsAddr)
+		if err != nil {
+			_ = srv.Close()
+			return fmt.Errorf("listen on %s (PARLEY_METRICS_ADDR): %w", cfg.MetricsAddr, err)
+		}
+		msrv = metrics.NewServer(cfg.MetricsAddr, reg)
+		go func() { errc <- msrv.Serve(mln) }()
+		log.Info("metrics listening", "addr", mln.Addr().String())
+	}
+	if e.listening != nil {
+		e.listening(ln.Addr().String())
+	}
+
+	// Run until a signal or a server failure, then shut down in order:
+	// readiness fails first, in-flight requests get the grace period,
+	// then the store closes (deferred above).
+	select {
+	case <-ctx.Done():
+		log.Info("shutting down", "grace", cfg.ShutdownTimeout.String())
+	case err := <-errc:
+		if !errors.Is(err, http.ErrServerClosed) {
+			log.Error("server failed", "err", err.Error())
+			_ = srv.Close()
+			return err
+		}
+	}
+	api.SetShuttingDown()
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	err = srv.Shutdown(sctx)
+	if err != nil {
+		log.Warn("grace period over; closing open connections", "err", err.Error())
+		_ = srv.Close()
+	}
+	if msrv != nil {
+		_ = msrv.Shutdown(sctx)
+	}
+	log.Info("http servers stopped")
+	return nil
+}
+
+// openStore opens the database and brings or checks its schema according
+// to PARLEY_MIGRATE.
+func openStore(ctx context.Context, cfg config.Config, log *slog.Logger) (store.Store, error) {
+	st, err := store.Open(ctx, storeConfig(cfg))
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Migrate == "auto" {
+		err = store.MigrateAuto(ctx, st)
+	} else {
+		err = st.Migrator().Check(ctx)
+		if err != nil {
+			err = fmt.Errorf("%w (run `parley migrate up`, or set PARLEY_MIGRATE=auto)", err)
+		}
+	}
+	if err != nil {
+		_ = st.Close()
+		return nil, err
+	}
+	log.Info("database ready", "engine", st.Engine())
+	return st, nil
+}
+
+func storeConfig(cfg config.Config) store.Config {
+	return store.Config{
+		URL: cfg.DatabaseURL, ReadURL: cfg.DatabaseReadURL, CAFile: cfg.DatabaseCAFile, DataDir: cfg.DataDir,
+		MaxConns: int32(cfg.DBMaxConns), MinConns: int32(cfg.DBMinConns),
+		MaxConnIdleTime: cfg.DBMaxConnIdleTime, MaxConnLifetime: cfg.DBMaxConnLifetime,
+	}
+}
+
+// newTokens builds the access-token key set: PARLEY_JWT_SECRET, or a
+// secret generated once and kept in the data dir.
+func newTokens(cfg config.Config, log *slog.Logger) (*auth.Tokens, error) {
+	secret := []byte(cfg.JWTSecret)
+	if len(secret) == 0 {
+		var err error
+		if secret, err = auth.LoadOrCreateSecret(cfg.DataDir); err != nil {
+			return nil, err
+		}
+		log.Info("using the generated JWT secret of the data dir", "kid", auth.KeyID(secret))
+	}
+	var previous [][]byte
+	for _, p := range cfg.JWTPreviousSecrets {
+		previous = append(previous, []byte(p))
+	}
+	ks, err := auth.NewKeySet(secret, previous...)
+	if err != nil {
+		return nil, err
+	}
+	return auth.NewTokens(ks, auth.TokenConfig{TTL: cfg.AccessTokenTTL, Leeway: 5 * time.Second}), nil
+}
