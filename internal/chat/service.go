@@ -35,6 +35,9 @@ type ServiceOptions struct {
 	// DefaultModel answers when neither the request nor the conversation
 	// names a model (PARLEY_DEFAULT_MODEL).
 	DefaultModel string
+	// PlaceholderTitle is a title that counts as unset, such as the API's
+	// default for new conversations: the first user message replaces it.
+	PlaceholderTitle string
 	// SystemPrompt, when set, is sent first in every conversation.
 	SystemPrompt string
 	// MaxContentChars caps one user message, in characters; 0 means 32,000.

@@ -50,7 +50,7 @@ func (s *Service) Send(ctx context.Context, user account.User, conversationID, c
 		return nil, fmt.Errorf("store user message: %w", err)
 	}
 	upd := ConversationUpdate{}
-	if conv.Title == "" {
+	if conv.Title == "" || (conv.Title == s.o.PlaceholderTitle && len(msgs) == 0) {
 		t := titleFrom(content)
 		upd.Title = &t
 	}
