@@ -84,6 +84,21 @@ func (b *budgetState) take(now int64) {
 	}
 }
 
+// release accounts for a finished request that reserved tokens. A settled
+// request is in a header truth that charged about its reservation: the
+// unused part is credited back once the usage is known. Otherwise the used
+// tokens and requests are charged.
+func (b *budgetState) release(reserved int, settled bool, tokens, requests int, now int64) {
+	if !settled {
+		b.charge(tokens, requests, now)
+		return
+	}
+	if tokens > 0 && reserved > tokens && b.tpmLimit > 0 {
+		lvl := level(b.tpmLimit, b.tpmLevel, b.tpmTS, now, minute) + float64(reserved-tokens)
+		b.tpmLevel, b.tpmTS = math.Min(lvl, float64(b.tpmLimit)), now
+	}
+}
+
 // charge deducts used tokens and requests not yet in a header truth.
 func (b *budgetState) charge(tokens, requests int, now int64) {
 	if tokens > 0 && b.tpmLimit > 0 {

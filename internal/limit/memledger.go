@@ -27,6 +27,7 @@ type memBudget struct {
 type lease struct {
 	tokens  int
 	expires int64
+	settled bool // a header truth already includes it
 }
 
 // NewMemoryLedger returns an empty in-process ledger; now may be nil.
@@ -53,14 +54,31 @@ func (m *MemoryLedger) budget(org, model string, now int64) *memBudget {
 	return b
 }
 
-func (b *memBudget) drop(id string) bool {
+// drop forgets lease id and returns it.
+func (b *memBudget) drop(id string) (lease, bool) {
 	l, ok := b.leases[id]
 	if ok {
 		delete(b.leases, id)
+		b.unflight(l)
+	}
+	return l, ok
+}
+
+// unflight takes an unsettled lease out of the in-flight sums.
+func (b *memBudget) unflight(l lease) {
+	if !l.settled {
 		b.ifTokens -= l.tokens
 		b.ifCount--
 	}
-	return ok
+}
+
+// settle marks lease id as included in a header truth.
+func (b *memBudget) settle(id string) {
+	if l, ok := b.leases[id]; ok && !l.settled {
+		b.unflight(l)
+		l.settled = true
+		b.leases[id] = l
+	}
 }
 
 // Acquire implements Ledger.
@@ -110,7 +128,7 @@ func (m *MemoryLedger) Observe(_ context.Context, o Observation) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	b := m.budget(o.Org, o.Model, now)
-	b.drop(o.ID)
+	b.settle(o.ID)
 	b.observe(o, now)
 	return nil
 }
@@ -121,8 +139,8 @@ func (m *MemoryLedger) Release(_ context.Context, org, model, id string, tokens,
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	b := m.budget(org, model, now)
-	if b.drop(id) {
-		b.charge(tokens, requests, now)
+	if l, ok := b.drop(id); ok {
+		b.release(l.tokens, l.settled, tokens, requests, now)
 	}
 	return nil
 }

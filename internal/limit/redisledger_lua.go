@@ -5,7 +5,8 @@ import "github.com/redis/go-redis/v9"
 // luaCommon mirrors budget.go: the same arithmetic on the same fields.
 // Hash fields: cu cn (cooldown until, unit), ml mt (RPM limit, GCRA tat),
 // dl dv dt (RPD limit, level, reading time), tl tv tt (TPM), ft fc (in-flight
-// tokens and count), r:<id> (tokens of lease id). The zset holds lease expiries.
+// tokens and count), r:<id> (tokens of in-flight lease id), s:<id> (tokens of
+// a lease a header truth already includes). The zset holds lease expiries.
 const luaCommon = `
 local DAY, MIN, KEEP = 86400000, 60000, 172800000
 local F = {'cu','cn','ml','mt','dl','dv','dt','tl','tv','tt','ft','fc'}
@@ -28,12 +29,28 @@ local function fill(limit, l, target, now, win)
 end
 local function drop(h, z, id)
   local t = redis.call('HGET', h, 'r:' .. id)
-  if not t then return false end
+  if t then
+    redis.call('HDEL', h, 'r:' .. id)
+    redis.call('ZREM', z, id)
+    redis.call('HINCRBY', h, 'ft', -tonumber(t))
+    redis.call('HINCRBY', h, 'fc', -1)
+    return tonumber(t), false
+  end
+  t = redis.call('HGET', h, 's:' .. id)
+  if t then
+    redis.call('HDEL', h, 's:' .. id)
+    redis.call('ZREM', z, id)
+    return tonumber(t), true
+  end
+  return nil, false
+end
+local function settle(h, id)
+  local t = redis.call('HGET', h, 'r:' .. id)
+  if not t then return end
   redis.call('HDEL', h, 'r:' .. id)
-  redis.call('ZREM', z, id)
+  redis.call('HSET', h, 's:' .. id, t)
   redis.call('HINCRBY', h, 'ft', -tonumber(t))
   redis.call('HINCRBY', h, 'fc', -1)
-  return true
 end
 local function purge(h, z, now)
   local ids = redis.call('ZRANGEBYSCORE', z, '-inf', now)
@@ -116,7 +133,7 @@ return {best, 0}
 var observeScript = redis.NewScript(luaCommon + `
 local now = tonumber(ARGV[1])
 purge(KEYS[1], KEYS[2], now)
-drop(KEYS[1], KEYS[2], ARGV[2])
+settle(KEYS[1], ARGV[2])
 local tl, dl = tonumber(ARGV[3]), tonumber(ARGV[5])
 if tl > 0 then redis.call('HSET', KEYS[1], 'tl', tl, 'tv', ARGV[4], 'tt', now) end
 if dl > 0 then redis.call('HSET', KEYS[1], 'dl', dl, 'dv', ARGV[6], 'dt', now) end
@@ -124,12 +141,22 @@ touch(KEYS[1], KEYS[2], KEYS[3], ARGV[7])
 return 1
 `)
 
-// releaseScript: KEYS = h, z; ARGV = now, id, tokens, requests.
+// releaseScript: KEYS = h, z; ARGV = now, id, tokens, requests. A settled
+// lease (s:<id>) gets its unused reservation credited back; an unsettled one
+// (r:<id>) is charged its use.
 var releaseScript = redis.NewScript(luaCommon + `
 local now, tokens, requests = tonumber(ARGV[1]), tonumber(ARGV[3]), tonumber(ARGV[4])
 purge(KEYS[1], KEYS[2], now)
-if not drop(KEYS[1], KEYS[2], ARGV[2]) then return 0 end
+local reserved, settled = drop(KEYS[1], KEYS[2], ARGV[2])
+if not reserved then return 0 end
 local b = load(KEYS[1])
+if settled then
+  if tokens > 0 and reserved > tokens and b.tl > 0 then
+    local l = math.min(lvl(b.tl, b.tv, b.tt, now, MIN) + reserved - tokens, b.tl)
+    redis.call('HSET', KEYS[1], 'tv', l, 'tt', now)
+  end
+  return 1
+end
 if tokens > 0 and b.tl > 0 then
   redis.call('HSET', KEYS[1], 'tv', lvl(b.tl, b.tv, b.tt, now, MIN) - tokens, 'tt', now)
 end

@@ -93,6 +93,26 @@ func TestLedger(t *testing.T, newLedgers func(t *testing.T, clock *Clock, n int)
 		}
 	})
 
+	t.Run("unused reservation of an observed response is credited back", func(t *testing.T) {
+		l, _ := one(t)
+		if err := l.Observe(ctx, headers("org_a", "", 6000)); err != nil {
+			t.Fatal(err)
+		}
+		acquire(t, l, "r1", 3000, "", "org_a")
+		if err := l.Observe(ctx, headers("org_a", "r1", 3000)); err != nil {
+			t.Fatal(err)
+		}
+		if err := l.Release(ctx, "org_a", model, "r1", 1000, 1); err != nil {
+			t.Fatal(err)
+		}
+		if g := acquire(t, l, "r2", 5000, "", "org_a"); g.Org != "org_a" {
+			t.Fatalf("r2: got %+v, want org_a (5000 tokens left)", g)
+		}
+		if g := acquire(t, l, "r3", 1, "", "org_a"); g.Org != "" {
+			t.Fatalf("r3: got %+v, want none", g)
+		}
+	})
+
 	t.Run("a 429 cools until the reset and teaches the RPM", func(t *testing.T) {
 		l, clock := one(t)
 		until := clock.Now().Add(5 * time.Second)
