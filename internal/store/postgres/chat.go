@@ -127,14 +127,14 @@ const msgCols = `id, conversation_id, role, content, model, status, prompt_token
 // conversation's UpdatedAt forward to m.CreatedAt, in one transaction.
 func (s *Store) AddMessage(ctx context.Context, userID string, m chat.Message) (chat.Message, error) {
 	const op = "add message"
-	if err := sqlkit.CheckText("content", m.Content, "model", m.Model); err != nil {
+	if m.Status == "" {
+		m.Status = chat.StatusComplete
+	}
+	if err := sqlkit.CheckMessage(m); err != nil {
 		return chat.Message{}, err
 	}
 	m.ID = sqlkit.ID(m.ID)
 	m.CreatedAt = sqlkit.TimeOrNow(m.CreatedAt)
-	if m.Status == "" {
-		m.Status = chat.StatusComplete
-	}
 	err := pgx.BeginFunc(ctx, s.w, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx,
 			`UPDATE conversations SET updated_at = GREATEST(updated_at, $1) WHERE id = $2 AND user_id = $3`,

@@ -45,6 +45,9 @@ func (s *Store) CreateUser(ctx context.Context, u account.User, opts account.Cre
 	if u.Role == "" {
 		u.Role = account.RoleUser
 	}
+	if err := sqlkit.CheckUserFields(&u.Role, u.DailyTokenQuota); err != nil {
+		return account.User{}, err
+	}
 	err := pgx.BeginFunc(ctx, s.w, func(tx pgx.Tx) error {
 		if opts.FirstAdmin {
 			first, err := noUsers(ctx, tx)
@@ -109,6 +112,13 @@ func (s *Store) UserByEmail(ctx context.Context, email string) (account.User, er
 // UpdateUser changes the fields upd sets and bumps UpdatedAt.
 func (s *Store) UpdateUser(ctx context.Context, id string, upd account.UserUpdate) (account.User, error) {
 	if err := sqlkit.CheckText("name", deref(upd.Name), "password_hash", deref(upd.PasswordHash)); err != nil {
+		return account.User{}, err
+	}
+	var quota *int64
+	if upd.DailyTokenQuota != nil {
+		quota = *upd.DailyTokenQuota
+	}
+	if err := sqlkit.CheckUserFields(upd.Role, quota); err != nil {
 		return account.User{}, err
 	}
 	var sets []string

@@ -1,6 +1,7 @@
 package sqlite_test
 
 import (
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -46,5 +47,26 @@ func TestReadsDoNotQueueBehindWrites(t *testing.T) {
 	}
 	if got, err := s.UserByID(ctx, u.ID); err != nil || got.Name != "after" {
 		t.Fatalf("after commit: %q, %v; want the committed name at once", got.Name, err)
+	}
+}
+
+func TestNewFileIsPrivate(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "new", "p.db")
+	s, err := sqlite.Open(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	if err := store.MigrateAuto(t.Context(), s); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{path, path + "-wal"} {
+		fi, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if mode := fi.Mode().Perm(); mode&0o077 != 0 {
+			t.Fatalf("%s has mode %v, want no group/other access", filepath.Base(p), mode)
+		}
 	}
 }

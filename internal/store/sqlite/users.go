@@ -43,6 +43,9 @@ func (s *Store) CreateUser(ctx context.Context, u account.User, opts account.Cre
 	if u.Role == "" {
 		u.Role = account.RoleUser
 	}
+	if err := sqlkit.CheckUserFields(&u.Role, u.DailyTokenQuota); err != nil {
+		return account.User{}, err
+	}
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return account.User{}, fail(ctx, op, err, sqlkit.Msgs{})
@@ -115,6 +118,13 @@ func (s *Store) UpdateUser(ctx context.Context, id string, upd account.UserUpdat
 		set("daily_token_quota", *upd.DailyTokenQuota)
 	}
 	if err := sqlkit.CheckText("name", deref(upd.Name), "password_hash", deref(upd.PasswordHash)); err != nil {
+		return account.User{}, err
+	}
+	var quota *int64
+	if upd.DailyTokenQuota != nil {
+		quota = *upd.DailyTokenQuota
+	}
+	if err := sqlkit.CheckUserFields(upd.Role, quota); err != nil {
 		return account.User{}, err
 	}
 	set("updated_at", tIn(time.Now()))

@@ -78,9 +78,11 @@ func testConversations(t *testing.T, s store.Store) {
 		t.Fatalf("UpdatedAt moved back to %v", c2.UpdatedAt)
 	}
 	_, err = s.AddMessage(ctx, u.ID, chat.Message{ConversationID: "c1", Role: "robot", Content: "x"})
-	wantCode(t, err, errs.Invalid)
+	wantField(t, err, "role")
 	_, err = s.AddMessage(ctx, u.ID, chat.Message{ConversationID: "c1", Role: chat.RoleUser, Content: "x", Status: "weird"})
-	wantCode(t, err, errs.Invalid)
+	wantField(t, err, "status")
+	_, err = s.AddMessage(ctx, u.ID, chat.Message{ConversationID: "c1", Role: chat.RoleUser, Content: "x", PromptTokens: -1})
+	wantField(t, err, "tokens")
 	_, err = s.AddMessage(ctx, u.ID, chat.Message{ID: "m1", ConversationID: "c1", Role: chat.RoleUser, Content: "dup"})
 	wantCode(t, err, errs.Conflict)
 	_, err = s.AddMessage(ctx, u.ID, chat.Message{ConversationID: "nope", Role: chat.RoleUser, Content: "x"})

@@ -138,7 +138,12 @@ func testUsers(t *testing.T, o Opener) {
 		wantCode(t, err, errs.NotFound)
 		bad := "superuser"
 		_, err = s.UpdateUser(ctx, u.ID, account.UserUpdate{Role: &bad})
-		wantCode(t, err, errs.Invalid)
+		wantField(t, err, "role")
+		neg := ptr(int64(-1))
+		_, err = s.UpdateUser(ctx, u.ID, account.UserUpdate{DailyTokenQuota: &neg})
+		wantField(t, err, "daily_token_quota")
+		_, err = s.CreateUser(ctx, account.User{Email: "root@x.io", Role: "root"}, account.CreateOptions{})
+		wantField(t, err, "role")
 	})
 
 	t.Run("List", func(t *testing.T) { testListUsers(t, o.migrated(t)) })
