@@ -91,7 +91,10 @@ export type RefreshResult =
 
 type Fetch = (input: string, init?: RequestInit) => Promise<Response>;
 
-const inflight = new Map<string, { at: number; result: Promise<RefreshResult> }>();
+type Inflight = Map<string, { at: number; result: Promise<RefreshResult> }>;
+// On globalThis so that proxy.ts and the Route Handlers, bundled apart, share it.
+const g = globalThis as typeof globalThis & { __parleyRefresh?: Inflight };
+const inflight: Inflight = (g.__parleyRefresh ??= new Map());
 /** A refresh answer is reused this long for the same refresh token (concurrent page requests). */
 const REUSE_MS = 20_000;
 
