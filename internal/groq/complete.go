@@ -30,7 +30,7 @@ func (p *Pool) Stream(ctx context.Context, req chat.CompletionRequest) (chat.Str
 	if err != nil {
 		return nil, err
 	}
-	return &stream{p: p, a: a, ctx: ctx, model: req.Model, r: newSSEReader(a.resp.Body)}, nil
+	return &stream{p: p, a: a, ctx: ctx, model: req.Model, r: a.reader}, nil
 }
 
 // stream is one streamed answer; it releases its reservation exactly once.
@@ -58,7 +58,16 @@ func (s *stream) Next() (chat.Chunk, error) {
 		}
 		return chat.Chunk{}, io.EOF
 	}
-	c, err := s.r.next()
+	var c chat.Chunk
+	var err error
+	switch {
+	case len(s.a.pending) > 0:
+		c, s.a.pending = s.a.pending[0], s.a.pending[1:]
+	case s.a.ended:
+		err = io.EOF
+	default:
+		c, err = s.r.next()
+	}
 	if err == nil {
 		if c.Usage != nil {
 			s.usage = c.Usage

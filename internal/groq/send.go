@@ -28,6 +28,39 @@ type attempt struct {
 	key        *key
 	org, lease string
 	completion chat.Completion
+	// For streams: the reader, and the chunks (or end) read ahead by peek.
+	reader  *sseReader
+	pending []chat.Chunk
+	ended   bool
+}
+
+// peek reads a stream up to its first chunk past the opening role-only one,
+// so an answer that fails before its first byte is retried like any other.
+func (a *attempt) peek() *upstreamError {
+	a.reader = newSSEReader(a.resp.Body)
+	for i := range 2 {
+		c, err := a.reader.next()
+		if err == io.EOF {
+			a.ended = true
+			return nil
+		}
+		if err != nil {
+			var se *streamError
+			if errors.As(err, &se) && se.status == http.StatusBadRequest && se.errType == "invalid_request_error" {
+				return &upstreamError{kind: failInvalid, status: se.status, jsonBody: true, errType: se.errType, code: se.code, message: se.message, cause: se}
+			}
+			status := 0
+			if se != nil {
+				status = se.status
+			}
+			return &upstreamError{kind: failRetry, status: status, cause: err}
+		}
+		a.pending = append(a.pending, c)
+		if i == 0 && (c.Content != "" || c.FinishReason != "" || c.Usage != nil) {
+			break
+		}
+	}
+	return nil
 }
 
 // send reserves room in an org, sends with one of its keys, and handles
@@ -187,6 +220,11 @@ func (p *Pool) try(ctx context.Context, req chat.CompletionRequest, k *key, org,
 	}
 	a := &attempt{resp: resp, cancel: cancel, key: k, org: org, lease: lease}
 	if req.Stream {
+		if e := a.peek(); e != nil {
+			cancel()
+			_ = resp.Body.Close()
+			return nil, e
+		}
 		return a, nil
 	}
 	defer cancel()

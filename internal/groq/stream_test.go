@@ -191,3 +191,30 @@ func TestCloseUnblocksNext(t *testing.T) {
 		t.Fatalf("second Close: %v", err)
 	}
 }
+
+func TestStreamErrorBeforeTheFirstByteIsRetried(t *testing.T) {
+	e := newEnv(t, groqmock.Org{ID: "org_a", Keys: []string{"gsk_aaaaaaaa", "gsk_bbbbbbbb"}})
+	p := e.pool([]string{"gsk_aaaaaaaa", "gsk_bbbbbbbb"})
+	e.mock.InjectFault(groqmock.Fault{Kind: groqmock.FaultMidStreamError, AfterChunks: 0, Status: 503})
+	s, err := p.Stream(context.Background(), request("second try", true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if text, _, err := readAll(t, s); err != nil || text != groqmock.Reply("second try") {
+		t.Fatalf("%q, %v", text, err)
+	}
+	if n := e.mock.Stats().Orgs["org_a"].Faulted; n != 1 {
+		t.Fatalf("faulted %d", n)
+	}
+
+	// A request error in the first frame is the user's: not retried.
+	e.mock.InjectFault(groqmock.Fault{Kind: groqmock.FaultMidStreamError, AfterChunks: 0, Status: 400})
+	_, err = p.Stream(context.Background(), request("bad tools", true))
+	if e := wantCode(t, err, errs.Invalid); !strings.Contains(e.Message, "Failed to call a function") {
+		t.Fatalf("message %q", e.Message)
+	}
+	if n := e.mock.Stats().Orgs["org_a"].Requests; n != 3 {
+		t.Fatalf("requests %d, want 3 (fault, retry, one bad request)", n)
+	}
+}
