@@ -5,15 +5,21 @@ VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo de
 LDFLAGS   := -s -w -X main.version=$(VERSION)
 export CGO_ENABLED ?= 0
 
-.PHONY: all build run test test-go lint bench clean
+.PHONY: all build parley groqmock run test test-go lint readme bench clean
 
 all: build
 
-build:
+build: parley groqmock
+
+parley:
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/parley ./cmd/parley
+
+groqmock:
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/groqmock ./cmd/groqmock
 
-run: build
+# Starts parley on the embedded defaults: SQLite and a generated JWT key under
+# ./data, API on :8080, metrics on 127.0.0.1:9091. Ctrl-C stops it gracefully.
+run: parley
 	$(BIN)/parley serve
 
 test: test-go
@@ -25,6 +31,10 @@ test-go:
 lint:
 	$(GO) vet ./...
 	test -z "$$(gofmt -l $$(git ls-files '*.go'))"
+
+# Regenerates README.md's configuration table from internal/platform/config.
+readme:
+	UPDATE_README=1 $(GO) test -count=1 -run TestREADMEListsEveryVariable ./internal/platform/config
 
 bench:
 	$(GO) run ./bench
