@@ -2,7 +2,10 @@ package groq_test
 
 import (
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -241,5 +244,31 @@ func TestModels(t *testing.T) {
 	e.mock.RevokeKey("gsk_aaaaaaaa")
 	if again, err := p.Models(context.Background()); err != nil || len(again) != len(ms) {
 		t.Fatalf("cached list: %v, %v", again, err)
+	}
+}
+
+func TestGarbageAndTimeoutsAreRetried(t *testing.T) {
+	e := newEnv(t, groqmock.Org{ID: "org_a", Keys: []string{"gsk_aaaaaaaa", "gsk_bbbbbbbb"}})
+	var garbage atomic.Int32
+	garbage.Store(1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if garbage.Add(-1) == 0 {
+			w.Header().Set("Content-Type", "text/html")
+			_, _ = w.Write([]byte("<html>200 but not JSON</html>"))
+			return
+		}
+		e.mock.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	p := e.pool([]string{"gsk_aaaaaaaa", "gsk_bbbbbbbb"}, func(o *groq.Options) {
+		o.BaseURL, o.HTTPClient = srv.URL+"/openai/v1", srv.Client()
+		o.UpstreamTimeout = 200 * time.Millisecond
+	})
+	mustComplete(t, p, "after garbage")
+
+	e.mock.InjectFault(groqmock.Fault{Kind: groqmock.FaultHang})
+	mustComplete(t, p, "after a hang")
+	if n := e.mock.Stats().Orgs["org_a"].Faulted; n != 1 {
+		t.Fatalf("faulted %d", n)
 	}
 }
