@@ -61,6 +61,8 @@ func TestPoolConfig(t *testing.T) {
 		{"missing CA file", "postgres://u:s3cret@h/db?sslmode=verify-full", Config{CAFile: "/nonexistent/ca.pem"}},
 		{"min above max", "postgres://u:s3cret@h/db", Config{MaxConns: 2, MinConns: 5}},
 		{"bad sslmode", "postgres://u:s3cret@h/db?sslmode=sometimes", Config{}},
+		{"bad port", "postgres://u:s3cret@h:port/db", Config{}},
+		{"bad option", "postgres://u:s3cret@h/db?pool_max_conns=many", Config{}},
 	} {
 		_, err := poolConfig(c.url, c.cfg)
 		if err == nil {

@@ -102,7 +102,7 @@ func poolConfig(raw string, cfg Config) (*pgxpool.Config, error) {
 	pc, err := pgxpool.ParseConfig(raw)
 	if err != nil {
 		// pgx's message may quote the URL, password included: keep it out.
-		return nil, errors.New("postgres: invalid database URL or TLS settings: " + redactedCause(err))
+		return nil, errors.New("postgres: invalid database URL or TLS settings: " + redactedCause(raw, err))
 	}
 	if cfg.MaxConns > 0 {
 		pc.MaxConns = cfg.MaxConns
@@ -122,14 +122,21 @@ func poolConfig(raw string, cfg Config) (*pgxpool.Config, error) {
 	return pc, nil
 }
 
-// redactedCause keeps the part of a pgx parse error after the quoted
-// connection string, which is where the reason is.
-func redactedCause(err error) string {
+// redactedCause keeps the reason of a pgx parse error (after the quoted
+// connection string) with any password of raw masked.
+func redactedCause(raw string, err error) string {
 	msg := err.Error()
-	if i := strings.LastIndex(msg, ": "); i >= 0 {
-		return msg[i+2:]
+	if i := strings.LastIndex(msg, "`: "); i >= 0 {
+		msg = msg[i+3:]
 	}
-	return "unparseable"
+	u, perr := url.Parse(raw)
+	if perr != nil {
+		return "unparseable URL"
+	}
+	if pw, ok := u.User.Password(); ok && pw != "" {
+		msg = strings.ReplaceAll(msg, pw, "xxxxx")
+	}
+	return msg
 }
 
 // Engine names the backend: "postgres".
