@@ -103,7 +103,8 @@ func TestClassify(t *testing.T) {
 		limitOrg string
 	}{
 		{"bad key", 401, nil, `{"error":{"message":"Invalid API Key","type":"invalid_request_error","code":"invalid_api_key"}}` + "\n", failKeyDead, "invalid_api_key", 0, ""},
-		{"cloudflare 403", 403, nil, "<html><body>blocked</body></html>", failKeyDead, "", 0, ""},
+		{"cloudflare 403", 403, nil, "<html><body>blocked</body></html>", failRetry, "", 0, ""},
+		{"json 403", 403, nil, `{"error":{"message":"permission denied","type":"permission_error","code":"forbidden"}}`, failKeyDead, "forbidden", 0, ""},
 		{"restricted", 400, nil, `{"error":{"message":"Organization has been restricted.","type":"invalid_request_error","code":"organization_restricted"}}`, failKeyDead, "organization_restricted", 0, ""},
 		{"bad request", 400, nil, `{"error":{"message":"'messages' must not be empty","type":"invalid_request_error"}}`, failInvalid, "", 0, ""},
 		{"429 prefers the message's wait", 429, http.Header{"Retry-After": {"12"}},

@@ -267,4 +267,16 @@ func (p *Pool) syncKeys(ctx context.Context) {
 	}
 }
 
+// Configured reports whether any key is configured (dead or alive).
+func (p *Pool) Configured() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.keys) > 0
+}
+
+// Close drops idle upstream connections; streams in flight are untouched.
+func (p *Pool) Close() {
+	p.client.hc.CloseIdleConnections()
+}
+
 var _ chat.Completer = (*Pool)(nil)

@@ -92,6 +92,8 @@ func kindOf(e *upstreamError) failure {
 	switch s := e.status; {
 	case s == http.StatusTooManyRequests:
 		return failRateLimit
+	case s == http.StatusForbidden && !e.jsonBody:
+		return failRetry // a Cloudflare block page: about the network path, not the key
 	case s == http.StatusUnauthorized || s == http.StatusForbidden:
 		return failKeyDead
 	case s == http.StatusBadRequest && e.code == "organization_restricted":
