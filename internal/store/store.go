@@ -1,5 +1,21 @@
 // Package store is parley's backend-neutral entry to storage: it opens
 // SQLite or PostgreSQL from one Config and runs their migrations.
+//
+// Both engines keep the same conventions, enforced by the conformance suite
+// in storetest:
+//   - IDs are text (UUIDv7 when the caller leaves them empty).
+//   - Instants are stored in UTC with microsecond precision and read back in
+//     UTC; equal inputs read back equal on both engines.
+//   - Text with NUL bytes or invalid UTF-8 is refused with errs.Invalid
+//     naming the field (PostgreSQL cannot store it), except in the audit
+//     log, which replaces such bytes with U+FFFD rather than lose an entry.
+//   - Missing rows and references to missing rows are errs.NotFound, unique
+//     violations errs.Conflict, and driver text stays in the internal cause.
+//   - Paged lists are newest first, pages of 20 by default and 100 at most, with
+//     opaque cursors that stay stable when timestamps tie.
+//
+// PARLEY_MIGRATE=auto calls MigrateAuto at start; PARLEY_MIGRATE=off calls
+// Migrator().Check, which refuses a schema that is behind or ahead.
 package store
 
 import (
