@@ -24,22 +24,21 @@ type OpenAIErrorBody struct {
 
 // openAIKind is the status, type and code a parley error becomes on /v1.
 type openAIKind struct {
-	status     int
-	typ, code  string
-	paramField bool // name the first field at fault as param
+	status    int
+	typ, code string
 }
 
 var openAIKinds = map[errs.Code]openAIKind{
-	errs.Invalid:       {http.StatusBadRequest, "invalid_request_error", "", true},
-	errs.Unauthorized:  {http.StatusUnauthorized, "invalid_request_error", "invalid_api_key", false},
-	errs.Forbidden:     {http.StatusForbidden, "invalid_request_error", "forbidden", false},
-	errs.NotFound:      {http.StatusNotFound, "invalid_request_error", "not_found", false},
-	errs.Conflict:      {http.StatusConflict, "invalid_request_error", "conflict", false},
-	errs.TooLarge:      {http.StatusRequestEntityTooLarge, "invalid_request_error", "request_too_large", false},
-	errs.RateLimited:   {http.StatusTooManyRequests, "rate_limit_error", "rate_limit_exceeded", false},
-	errs.QuotaExceeded: {http.StatusTooManyRequests, "insufficient_quota", "insufficient_quota", false},
-	errs.Unavailable:   {http.StatusServiceUnavailable, "server_error", "service_unavailable", false},
-	errs.Upstream:      {http.StatusBadGateway, "server_error", "upstream_error", false},
+	errs.Invalid:       {http.StatusBadRequest, "invalid_request_error", ""},
+	errs.Unauthorized:  {http.StatusUnauthorized, "invalid_request_error", "invalid_api_key"},
+	errs.Forbidden:     {http.StatusForbidden, "invalid_request_error", "forbidden"},
+	errs.NotFound:      {http.StatusNotFound, "invalid_request_error", "model_not_found"}, // /v1 has no other 404
+	errs.Conflict:      {http.StatusConflict, "invalid_request_error", "conflict"},
+	errs.TooLarge:      {http.StatusRequestEntityTooLarge, "invalid_request_error", "request_too_large"},
+	errs.RateLimited:   {http.StatusTooManyRequests, "rate_limit_error", "rate_limit_exceeded"},
+	errs.QuotaExceeded: {http.StatusTooManyRequests, "insufficient_quota", "insufficient_quota"},
+	errs.Unavailable:   {http.StatusServiceUnavailable, "server_error", "service_unavailable"},
+	errs.Upstream:      {http.StatusBadGateway, "server_error", "upstream_error"},
 }
 
 // openAIErrorFor converts err into OpenAI's envelope and its status. An
@@ -81,6 +80,10 @@ func writeOpenAIError(w http.ResponseWriter, r *http.Request, err error) {
 	status, body, retry := openAIErrorFor(r, err)
 	if retry > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(retry))
+	}
+	if errs.CodeOf(err) == errs.QuotaExceeded {
+		// OpenAI's clients honour this: retrying before the reset is useless.
+		w.Header().Set("X-Should-Retry", "false")
 	}
 	if status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="parley"`)
