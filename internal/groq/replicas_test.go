@@ -10,6 +10,7 @@ import (
 	"github.com/parley-chat/parley/internal/groqmock"
 	"github.com/parley-chat/parley/internal/limit"
 	"github.com/parley-chat/parley/internal/platform/testenv"
+	"github.com/redis/go-redis/v9"
 )
 
 // TestReplicasShareOneOrgLimit runs three pools (replicas) on one Redis
@@ -83,5 +84,29 @@ func TestReplicasShareOneOrgLimit(t *testing.T) {
 	}
 	if st2.RateLimited != st.RateLimited {
 		t.Errorf("the burst provoked %d 429s", st2.RateLimited-st.RateLimited)
+	}
+}
+
+// TestRedisOutageKeepsServing: with the failover ledger, a dead Redis costs
+// shared accounting, not availability.
+func TestRedisOutageKeepsServing(t *testing.T) {
+	e := newEnv(t, groqmock.Org{ID: "org_a", Keys: []string{"gsk_aaaaaaaa"}, Limits: rpm(2)})
+	dead := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", MaxRetries: -1, DialerRetries: 1, DialerRetryTimeout: time.Millisecond})
+	defer dead.Close()
+	p := e.pool([]string{"gsk_aaaaaaaa@org_a"}, func(o *groq.Options) {
+		o.Ledger = limit.NewFailoverLedger(limit.NewRedisLedger(dead, "x:", e.clock.Now), e.clock.Now, o.Logger)
+		o.QueueTimeout = time.Second
+	})
+	mustComplete(t, p, "one")
+	mustComplete(t, p, "two")
+	_, err := complete(t, p, "three")
+	wantCode(t, err, errs.RateLimited)
+	_, err = complete(t, p, "four")
+	wantCode(t, err, errs.RateLimited)
+	if n := e.mock.Stats().Orgs["org_a"].RateLimited; n != 1 {
+		t.Errorf("429s = %d, want 1: the local ledger remembers the cooldown", n)
+	}
+	if !contains(e.logs.String(), "counting locally") {
+		t.Errorf("the outage is not logged")
 	}
 }
