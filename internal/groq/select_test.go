@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/parley-chat/parley/internal/groq"
 	"github.com/parley-chat/parley/internal/groqmock"
@@ -107,5 +108,38 @@ func TestSnapshotAndMetrics(t *testing.T) {
 		if !found[name] {
 			t.Errorf("metric %s missing", name)
 		}
+	}
+}
+
+// TestWaiterIsWokenWhenRoomFrees: a request waiting for TPM room proceeds as
+// soon as a stream ends and returns its unused reservation, not at the refill.
+func TestWaiterIsWokenWhenRoomFrees(t *testing.T) {
+	e := newEnv(t, groqmock.Org{ID: "org_a", Keys: []string{"gsk_aaaaaaaa"}, Limits: map[string]groqmock.Limits{"": {TPM: 1000}}})
+	p := e.pool([]string{"gsk_aaaaaaaa"}, func(o *groq.Options) { o.QueueTimeout = 30 * time.Second })
+	big := request("big", true)
+	big.Body = []byte(`{"model":"` + model + `","messages":[{"role":"user","content":"big"}],"max_completion_tokens":900,"stream":true}`)
+	big.EstimatedTokens = 910
+	s, err := p.Stream(context.Background(), big)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := make(chan error, 1)
+	go func() {
+		req := request("small", false)
+		req.EstimatedTokens = 500
+		_, err := p.Complete(context.Background(), req)
+		res <- err
+	}()
+	if !e.clock.WaitPending(1, nil) {
+		t.Fatal("the small request did not wait")
+	}
+	if _, _, err := readAll(t, s); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-res; err != nil {
+		t.Fatalf("the waiter: %v", err)
+	}
+	if n := e.mock.Stats().Orgs["org_a"].RateLimited; n != 0 {
+		t.Fatalf("429s: %d", n)
 	}
 }
