@@ -1,6 +1,3 @@
-// Package groq is parley's Groq client: an HTTP client for the
-// OpenAI-compatible API, an SSE reader, and the org- and model-aware key pool
-// that implements chat.Completer.
 package groq
 
 import (
