@@ -50,10 +50,20 @@ func ClientIP(r *http.Request) string {
 	return remoteHost(r.RemoteAddr)
 }
 
-// RoutePattern returns the matched route pattern of r ("" before routing).
+// RoutePattern returns the matched route pattern of r ("" before routing);
+// like UserID it reads the shared request record.
 func RoutePattern(r *http.Request) string {
 	if i := infoFrom(r.Context()); i != nil {
 		return i.route
+	}
+	return ""
+}
+
+// UserID returns the authenticated user's id of r, "" when anonymous. It
+// reads the request record, so outer middleware sees what auth learned.
+func UserID(r *http.Request) string {
+	if i := infoFrom(r.Context()); i != nil {
+		return i.userID
 	}
 	return ""
 }

@@ -16,7 +16,8 @@ import (
 	"github.com/parley-chat/parley/internal/errs"
 )
 
-// The middleware chain, outermost first (Server.Handler builds it):
+// The middleware chain, outermost first (Server.Handler builds it; the
+// optional Hooks slot in as documented on Hooks):
 //
 //	requestID → recoverer → accessLog → metrics → securityHeaders → bodyLimit → router → (per route) auth
 //

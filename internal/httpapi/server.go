@@ -60,6 +60,23 @@ type Deps struct {
 	DefaultModel   string
 	// Routes are added to the route table (chat streaming, /v1, tokens…).
 	Routes []Route
+	// Hooks let other packages join the fixed middleware chain.
+	Hooks Hooks
+}
+
+// Hooks are optional middleware at fixed places of the chain:
+//
+//	requestID → recoverer → Capture → accessLog → metrics → securityHeaders → bodyLimit → Edge → router → auth → PerRoute → handler
+type Hooks struct {
+	// Capture sees every request inside recovery, before logging (error
+	// tracking: it observes panics and re-panics).
+	Capture func(http.Handler) http.Handler
+	// Edge wraps the router (CORS, per-address rate limits, audit): its
+	// refusals are logged, counted and carry a request id.
+	Edge func(http.Handler) http.Handler
+	// PerRoute, when set, returns the middleware for one route pattern,
+	// applied after authentication (per-user limits, stream caps).
+	PerRoute func(pattern string, authenticated bool) func(http.Handler) http.Handler
 }
 
 // Server is the API's http.Handler factory and readiness switch.
@@ -74,6 +91,7 @@ type Server struct {
 	defaultModel   string
 	metrics        *httpMetrics
 	routes         []Route
+	hooks          Hooks
 	shuttingDown   atomic.Bool
 	mux            *http.ServeMux
 	handler        http.Handler
@@ -94,14 +112,15 @@ func New(d Deps) *Server {
 	s := &Server{
 		log: d.Logger, accounts: d.Accounts, tokens: d.Tokens, chat: d.Chat, ready: d.Ready,
 		maxBody: d.MaxBodyBytes, trustedProxies: d.TrustedProxies, defaultModel: d.DefaultModel,
-		metrics: newHTTPMetrics(d.Metrics),
+		metrics: newHTTPMetrics(d.Metrics), hooks: d.Hooks,
 	}
 	s.routes = append(s.routeTable(), d.Routes...)
 	s.mux = http.NewServeMux()
 	for _, rt := range s.routes {
 		s.mux.Handle(rt.Pattern, s.wrap(rt))
 	}
-	chain := []middleware{s.requestID, s.recoverer, s.accessLog, s.measure, securityHeaders, s.bodyLimit}
+	chain := []middleware{s.requestID, s.recoverer, optional(d.Hooks.Capture), s.accessLog, s.measure,
+		securityHeaders, s.bodyLimit, optional(d.Hooks.Edge)}
 	var h http.Handler = http.HandlerFunc(s.route)
 	for i := len(chain) - 1; i >= 0; i-- {
 		h = chain[i](h)
@@ -120,8 +139,24 @@ func (s *Server) Routes() []Route { return s.routes }
 // replica before the listener closes.
 func (s *Server) SetShuttingDown() { s.shuttingDown.Store(true) }
 
-// wrap applies a route's access rule and turns its error into a problem.
+func optional(mw func(http.Handler) http.Handler) middleware {
+	if mw == nil {
+		return func(h http.Handler) http.Handler { return h }
+	}
+	return mw
+}
+
+// wrap applies a route's access rule and PerRoute hook, and turns the
+// handler's error into a problem.
 func (s *Server) wrap(rt Route) http.Handler {
+	var inner http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := rt.Handler(w, r); err != nil {
+			WriteProblem(w, r, err)
+		}
+	})
+	if s.hooks.PerRoute != nil {
+		inner = s.hooks.PerRoute(rt.Pattern, rt.Access != Public)(inner)
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		infoFrom(r.Context()).route = rt.Pattern
 		if rt.Access != Public {
@@ -135,9 +170,7 @@ func (s *Server) wrap(rt Route) http.Handler {
 			}
 			r = r.WithContext(WithUser(r.Context(), u, ""))
 		}
-		if err := rt.Handler(w, r); err != nil {
-			WriteProblem(w, r, err)
-		}
+		inner.ServeHTTP(w, r)
 	})
 }
 
