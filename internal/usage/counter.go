@@ -58,7 +58,10 @@ func (c *MemoryCounter) Add(ctx context.Context, userID string, day time.Time, t
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if !c.day.Equal(day) { // the day turned while seeding: count from zero
+	switch {
+	case day.Before(c.day): // a call from before midnight, counted after it
+		return tokens, nil
+	case day.After(c.day): // the day turned while seeding: count from zero
 		c.rollLocked(day)
 	}
 	c.entries[userID] += tokens
