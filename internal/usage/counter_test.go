@@ -50,6 +50,16 @@ func TestCounters(t *testing.T) {
 				if got, err := a.Used(ctx, u.ID, next); err != nil || got != 0 {
 					t.Fatalf("Used next day = %d, %v; want 0", got, err)
 				}
+				if got, err := a.Add(ctx, u.ID, next, 5); err != nil || got != 5 {
+					t.Fatalf("Add next day = %d, %v; want 5", got, err)
+				}
+				// A call from before midnight, counted late, leaves today alone.
+				if _, err := a.Add(ctx, u.ID, day, 1); err != nil {
+					t.Fatal(err)
+				}
+				if got, err := c.Used(ctx, u.ID, next); err != nil || got != 5 {
+					t.Fatalf("Used next day after a late call = %d, %v; want 5", got, err)
+				}
 			})
 		}
 	}
