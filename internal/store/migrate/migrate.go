@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/database"
 	"github.com/pressly/goose/v3/lock"
 
 	"github.com/parley-chat/parley/internal/errs"
@@ -48,22 +49,61 @@ type Migrator interface {
 
 // Runner is the goose-backed Migrator both engines use.
 type Runner struct {
-	p *goose.Provider
+	p           *goose.Provider
+	table       database.Store // goose's version table, read by Check
+	checkDB     *sql.DB
+	existsQuery string
 }
 
-// New builds a Runner over db for migrations in fsys (SQL files at its
-// root). locker, when not nil, serialises Up, Down and Status across
-// processes (PostgreSQL's advisory lock).
-func New(dialect goose.Dialect, db *sql.DB, fsys fs.FS, locker lock.SessionLocker) (*Runner, error) {
+// Config tells New what to migrate and how.
+type Config struct {
+	Dialect goose.Dialect
+	DB      *sql.DB // runs the migrations
+	// CheckDB is what Check reads through (DB when nil): Check takes no
+	// lock and writes nothing, so readiness probes neither wait for a
+	// migration elsewhere nor queue behind writes.
+	CheckDB *sql.DB
+	FS      fs.FS // SQL files at its root
+	// Locker, when set, serialises Up, Down and Status across processes.
+	Locker lock.SessionLocker
+	// TableExistsQuery returns one boolean: whether goose's version table
+	// exists. Empty uses goose's query for the dialect.
+	TableExistsQuery string
+}
+
+// New builds a Runner from cfg.
+func New(cfg Config) (*Runner, error) {
 	opts := []goose.ProviderOption{goose.WithDisableGlobalRegistry(true)}
-	if locker != nil {
-		opts = append(opts, goose.WithSessionLocker(locker))
+	if cfg.Locker != nil {
+		opts = append(opts, goose.WithSessionLocker(cfg.Locker))
 	}
-	p, err := goose.NewProvider(dialect, db, fsys, opts...)
+	p, err := goose.NewProvider(cfg.Dialect, cfg.DB, cfg.FS, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("migrate: %w", err)
 	}
-	return &Runner{p: p}, nil
+	st, err := database.NewStore(cfg.Dialect, goose.DefaultTablename)
+	if err != nil {
+		return nil, fmt.Errorf("migrate: %w", err)
+	}
+	r := &Runner{p: p, table: st, checkDB: cfg.CheckDB, existsQuery: cfg.TableExistsQuery}
+	if r.checkDB == nil {
+		r.checkDB = cfg.DB
+	}
+	return r, nil
+}
+
+// tableExists reports whether goose's version table exists yet.
+func (r *Runner) tableExists(ctx context.Context) (bool, error) {
+	if r.existsQuery != "" {
+		var ok bool
+		err := r.checkDB.QueryRowContext(ctx, r.existsQuery).Scan(&ok)
+		return ok, err
+	}
+	ext, ok := r.table.(database.StoreExtender)
+	if !ok {
+		return false, errors.ErrUnsupported
+	}
+	return ext.TableExists(ctx, r.checkDB)
 }
 
 // Up applies every pending migration.
@@ -105,24 +145,35 @@ func (r *Runner) Status(ctx context.Context) ([]Status, error) {
 }
 
 // Check refuses a schema newer than the newest embedded migration, and one
-// with pending migrations.
+// with pending migrations. It only reads.
 func (r *Runner) Check(ctx context.Context) error {
-	st, err := r.Status(ctx)
-	if err != nil {
-		return err
-	}
-	dbVersion, err := r.p.GetDBVersion(ctx)
+	known := r.p.ListSources()
+	applied := map[int64]bool{}
+	var dbVersion int64
+	exists, err := r.tableExists(ctx)
 	if err != nil {
 		return fmt.Errorf("migrate check: %w", err)
 	}
-	known := st[len(st)-1].Version
-	if dbVersion > known {
+	if exists {
+		rows, err := r.table.ListMigrations(ctx, r.checkDB)
+		if err != nil {
+			return fmt.Errorf("migrate check: %w", err)
+		}
+		for _, m := range rows {
+			if m.IsApplied {
+				applied[m.Version] = true
+				dbVersion = max(dbVersion, m.Version)
+			}
+		}
+	}
+	newest := known[len(known)-1].Version
+	if dbVersion > newest {
 		return errs.Wrap(errs.Unavailable, ErrSchemaAhead,
-			"database schema version %d is newer than this binary knows (%d): upgrade parley", dbVersion, known)
+			"database schema version %d is newer than this binary knows (%d): upgrade parley", dbVersion, newest)
 	}
 	pending := 0
-	for _, s := range st {
-		if !s.Applied {
+	for _, src := range known {
+		if !applied[src.Version] {
 			pending++
 		}
 	}

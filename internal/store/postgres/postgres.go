@@ -78,7 +78,8 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		}
 	}
 	s.db = stdlib.OpenDBFromPool(w)
-	if s.mig, err = migrate.New(goose.DialectPostgres, s.db, migrations.FS, migrate.PostgresLock{}); err != nil {
+	if s.mig, err = migrate.New(migrate.Config{Dialect: goose.DialectPostgres, DB: s.db, FS: migrations.FS,
+		Locker: migrate.PostgresLock{}}); err != nil {
 		_ = s.Close()
 		return nil, err
 	}

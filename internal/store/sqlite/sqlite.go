@@ -84,7 +84,8 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	r.SetMaxOpenConns(4)
 	r.SetMaxIdleConns(4)
 	s := &Store{w: w, r: r}
-	s.mig, err = migrate.New(goose.DialectSQLite3, w, migrations.FS, nil)
+	s.mig, err = migrate.New(migrate.Config{Dialect: goose.DialectSQLite3, DB: w, CheckDB: r, FS: migrations.FS,
+		TableExistsQuery: `SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'goose_db_version')`})
 	if err != nil {
 		_ = s.Close()
 		return nil, err
