@@ -69,6 +69,7 @@ func (s *stream) Next() (chat.Chunk, error) {
 		c, err = s.r.next()
 	}
 	if err == nil {
+		s.a.idle.Reset(s.a.idleAfter)
 		if c.Usage != nil {
 			s.usage = c.Usage
 		}
@@ -93,6 +94,10 @@ func (s *stream) mapError(err error) *errs.Error {
 	}
 	if s.closing.Load() {
 		return cancelled(context.Canceled)
+	}
+	if s.a.idleFired.Load() {
+		s.p.log.Warn("groq stream went quiet", "key", s.a.key.fp, "org", s.a.org, "model", s.model)
+		return errs.Wrap(errs.Upstream, err, "Groq stopped sending the answer")
 	}
 	var se *streamError
 	if errors.As(err, &se) {
@@ -124,6 +129,7 @@ func (s *stream) finishLocked(outcome string, err error) {
 		return
 	}
 	s.finished, s.err = true, err
+	s.a.idle.Stop()
 	s.a.cancel()
 	_ = s.a.resp.Body.Close()
 	tokens := 0

@@ -30,6 +30,9 @@ type Options struct {
 	// UpstreamTimeout bounds the wait for response headers and a whole
 	// non-streamed answer (default 60s).
 	UpstreamTimeout time.Duration
+	// StreamIdleTimeout ends a stream on which Groq sent nothing for that
+	// long (default UpstreamTimeout), so a stalled stream never hangs.
+	StreamIdleTimeout time.Duration
 	// MaxAttempts bounds tries after transient failures (5xx, timeouts,
 	// dropped connections, garbage); default 4.
 	MaxAttempts int
@@ -107,6 +110,9 @@ func New(opts Options) (*Pool, error) {
 	}
 	if opts.UpstreamTimeout <= 0 {
 		opts.UpstreamTimeout = 60 * time.Second
+	}
+	if opts.StreamIdleTimeout <= 0 {
+		opts.StreamIdleTimeout = opts.UpstreamTimeout
 	}
 	if opts.MaxAttempts <= 0 {
 		opts.MaxAttempts = 4

@@ -8,6 +8,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/parley-chat/parley/internal/chat"
@@ -32,6 +33,10 @@ type attempt struct {
 	reader  *sseReader
 	pending []chat.Chunk
 	ended   bool
+	// idle cancels the request when Groq goes quiet (streams only).
+	idle      *time.Timer
+	idleAfter time.Duration
+	idleFired atomic.Bool
 }
 
 // peek reads a stream up to its first chunk past the opening role-only one,
@@ -55,6 +60,7 @@ func (a *attempt) peek() *upstreamError {
 			}
 			return &upstreamError{kind: failRetry, status: status, cause: err}
 		}
+		a.idle.Reset(a.idleAfter)
 		a.pending = append(a.pending, c)
 		if i == 0 && (c.Content != "" || c.FinishReason != "" || c.Usage != nil) {
 			break
@@ -220,7 +226,13 @@ func (p *Pool) try(ctx context.Context, req chat.CompletionRequest, k *key, org,
 	}
 	a := &attempt{resp: resp, cancel: cancel, key: k, org: org, lease: lease}
 	if req.Stream {
+		a.idleAfter = p.opts.StreamIdleTimeout
+		a.idle = time.AfterFunc(a.idleAfter, func() {
+			a.idleFired.Store(true)
+			cancel()
+		})
 		if e := a.peek(); e != nil {
+			a.idle.Stop()
 			cancel()
 			_ = resp.Body.Close()
 			return nil, e

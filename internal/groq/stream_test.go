@@ -218,3 +218,18 @@ func TestStreamErrorBeforeTheFirstByteIsRetried(t *testing.T) {
 		t.Fatalf("requests %d, want 3 (fault, retry, one bad request)", n)
 	}
 }
+
+func TestStalledStreamEnds(t *testing.T) {
+	e := newEnv(t, groqmock.Org{ID: "org_a", Keys: []string{"gsk_aaaaaaaa"}})
+	p := e.pool([]string{"gsk_aaaaaaaa"}, func(o *groq.Options) { o.StreamIdleTimeout = 100 * time.Millisecond })
+	e.mock.InjectFault(groqmock.Fault{Kind: groqmock.FaultHang, AfterChunks: 2})
+	s, err := p.Stream(context.Background(), request("stall after two chunks", true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	_, _, err = readAll(t, s)
+	if e := wantCode(t, err, errs.Upstream); e.Message != "Groq stopped sending the answer" {
+		t.Fatalf("message %q", e.Message)
+	}
+}
