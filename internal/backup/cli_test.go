@@ -51,7 +51,9 @@ func TestCommandRejectsBadInput(t *testing.T) {
 	}{
 		{"unknown flag", func() error { return Command(ctx, []string{"--nope"}, "x.db", &bytes.Buffer{}) }},
 		{"stray argument", func() error { return Command(ctx, []string{"extra"}, "x.db", &bytes.Buffer{}) }},
-		{"negative retention", func() error { return Command(ctx, []string{"--keep-daily=-1", "--dir", t.TempDir()}, "x.db", &bytes.Buffer{}) }},
+		{"negative retention", func() error {
+			return Command(ctx, []string{"--keep-daily=-1", "--dir", t.TempDir()}, "x.db", &bytes.Buffer{})
+		}},
 		{"negative interval", func() error { return Command(ctx, []string{"--every=-1h"}, "x.db", &bytes.Buffer{}) }},
 		{"no database", func() error { return Command(ctx, []string{"--dir", t.TempDir()}, "", &bytes.Buffer{}) }},
 		{"restore without file", func() error { return RestoreCommand(ctx, nil, "x.db", &bytes.Buffer{}) }},
