@@ -5,7 +5,7 @@ VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo de
 LDFLAGS   := -s -w -X main.version=$(VERSION)
 export CGO_ENABLED ?= 0
 
-.PHONY: all build parley groqmock run test test-go lint readme bench clean
+.PHONY: all build parley groqmock run test test-go lint readme bench clean secrets
 
 all: build
 
@@ -38,6 +38,11 @@ readme:
 
 bench:
 	$(GO) run ./bench
+
+# Generates the Docker secret files of the Compose stack (deploy/compose/secrets/),
+# never overwriting one that exists. See deploy/README.md.
+secrets:
+	deploy/compose/gen-secrets.sh
 
 clean:
 	rm -rf $(BIN)
