@@ -34,8 +34,8 @@ type Options struct {
 	// and per client address; in-memory with the default policies when nil.
 	AccountThrottle Throttle
 	AddressThrottle Throttle
-	Logger   *slog.Logger
-	Now      func() time.Time
+	Logger          *slog.Logger
+	Now             func() time.Time
 }
 
 // Service enforces parley's account rules: sign-up, login, refresh-token

@@ -223,6 +223,40 @@ func TestRefreshRotationAndReuse(t *testing.T) {
 	})
 }
 
+// TestConcurrentRefresh: two clients racing with one refresh token never
+// both get a session; the race is treated as reuse.
+func TestConcurrentRefresh(t *testing.T) {
+	apitest.ForEachEngine(t, func(t *testing.T, st store.Store) {
+		e := apitest.Start(t, st, apitest.Options{})
+		a := e.Register("race@example.com")
+		const n = 5
+		codes := make(chan int, n)
+		var wg sync.WaitGroup
+		for range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				codes <- e.Call("POST", "/api/v1/auth/refresh", "", map[string]string{"refresh_token": a.RefreshToken}).Status
+			}()
+		}
+		wg.Wait()
+		close(codes)
+		ok := 0
+		for c := range codes {
+			switch c {
+			case 200:
+				ok++
+			case 401:
+			default:
+				t.Errorf("status %d", c)
+			}
+		}
+		if ok > 1 {
+			t.Fatalf("%d concurrent refreshes of one token succeeded", ok)
+		}
+	})
+}
+
 func TestRefreshExpiryAndLogout(t *testing.T) {
 	apitest.ForEachEngine(t, func(t *testing.T, st store.Store) {
 		clock := apitest.NewClock(time.Now())
