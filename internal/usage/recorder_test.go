@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/parley-chat/parley/internal/errs"
+	"github.com/parley-chat/parley/internal/platform/testenv"
 	"github.com/parley-chat/parley/internal/usage"
 )
 
@@ -187,5 +188,32 @@ func TestUsageSplitsByModelAcrossFlushes(t *testing.T) {
 	}
 	if sum.Used != 43 || sum.Quota != 0 || sum.Remaining() != -1 {
 		t.Errorf("used %d quota %d remaining %d; want 43, 0 (unlimited), -1", sum.Used, sum.Quota, sum.Remaining())
+	}
+}
+
+// TestQuotaAcrossReplicas: two replicas sharing Redis see each other's use
+// at once, though neither has written to the database yet.
+func TestQuotaAcrossReplicas(t *testing.T) {
+	b := backends(t)[1] // PostgreSQL, as replicas would share
+	ctx := context.Background()
+	rdb, prefix := testenv.Redis(t)
+	replica := func() *usage.Recorder {
+		r, err := usage.NewRecorder(usage.Options{Store: b.store, DefaultQuota: 100, FlushInterval: never,
+			Counter: usage.NewRedisCounter(rdb, prefix, b.store)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = r.Close(ctx) })
+		return r
+	}
+	a, c := replica(), replica()
+	u := newUser(t, b.accounts, "erin@example.com", nil)
+	a.Record(ctx, u.ID, "m", 50, 30)
+	if err := c.Check(ctx, u); err != nil {
+		t.Fatalf("at 80 of 100: %v", err)
+	}
+	c.Record(ctx, u.ID, "m", 15, 5)
+	if err := a.Check(ctx, u); errs.CodeOf(err) != errs.QuotaExceeded {
+		t.Fatalf("at 100 of 100 on the other replica: %v, want quota_exceeded", err)
 	}
 }
