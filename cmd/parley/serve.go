@@ -43,6 +43,11 @@ func runServe(ctx context.Context, e env, args []string) error {
 	log.Info("starting parley", "version", version)
 	log.LogAttrs(ctx, slog.LevelInfo, "configuration", cfg.Masked()...)
 	reg := metrics.NewRegistry(version)
+	hard, err := newHardening(ctx, cfg, log, reg) // Redis, limits, CORS, cache, error tracking: hardening.go
+	if err != nil {
+		return err
+	}
+	defer hard.close()
 
 	// Storage.
 	st, err := openStore(ctx, cfg, log)
@@ -61,7 +66,8 @@ func runServe(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	accounts, err := account.NewService(st, tokens, account.Options{
+	accountStore, chatStore := hard.accounts(st), hard.chats(st) // read-through cache, invalidated on write
+	accounts, err := account.NewService(accountStore, tokens, account.Options{
 		Signup: cfg.Signup, RefreshTTL: cfg.RefreshTokenTTL, Logger: log,
 	})
 	if err != nil {
@@ -69,12 +75,14 @@ func runServe(ctx context.Context, e env, args []string) error {
 	}
 	proxies, _ := cfg.TrustedProxyPrefixes() // validated by Load
 	api := httpapi.New(httpapi.Deps{
-		Logger: log, Accounts: accounts, Tokens: tokens, Chat: st, Metrics: reg,
+		Logger: log, Accounts: accounts, Tokens: tokens, Chat: chatStore, Metrics: reg,
 		MaxBodyBytes: cfg.MaxBodyBytes, TrustedProxies: proxies, DefaultModel: cfg.DefaultModel,
-		Ready: []httpapi.ReadyCheck{
+		Ready: append([]httpapi.ReadyCheck{
 			{Name: "database", Check: st.Ping},
 			{Name: "migrations", Check: func(ctx context.Context) error { return st.Migrator().Check(ctx) }},
-		},
+		}, hard.readyChecks(nil)...),
+		Routes: []httpapi.Route{hard.startStatus(ctx, st, nil)},
+		Hooks:  hard.hooks(),
 	})
 
 	// Servers.

@@ -1,0 +1,244 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/parley-chat/parley/internal/account"
+	"github.com/parley-chat/parley/internal/cache"
+	"github.com/parley-chat/parley/internal/chat"
+	"github.com/parley-chat/parley/internal/edge"
+	"github.com/parley-chat/parley/internal/errs"
+	"github.com/parley-chat/parley/internal/errtrack"
+	"github.com/parley-chat/parley/internal/groq"
+	"github.com/parley-chat/parley/internal/httpapi"
+	"github.com/parley-chat/parley/internal/limit"
+	"github.com/parley-chat/parley/internal/platform/config"
+	"github.com/parley-chat/parley/internal/platform/metrics"
+	"github.com/parley-chat/parley/internal/status"
+	"github.com/parley-chat/parley/internal/statuspage"
+	"github.com/parley-chat/parley/internal/store"
+)
+
+// hardening is serve's production layer: Redis (when configured), rate
+// limits, CORS, stream caps, the read cache, error tracking and the status
+// page. The API's middleware order, outermost first, with these in it:
+//
+//	requestID → recoverer → errtrack (Capture) → accessLog → metrics → securityHeaders → bodyLimit
+//	→ CORS → per-address limit (Edge) → router → auth → auth/user/token limits → stream cap (PerRoute) → handler
+type hardening struct {
+	log     *slog.Logger
+	redis   *redis.Client // nil without PARLEY_REDIS_URL
+	limiter limit.Limiter
+	cache   *cache.Cache
+	tracker *errtrack.Tracker
+	metrics *edge.Metrics
+	streams *edge.Streams
+	stack   *edge.Stack
+	status  *statuspage.Page
+}
+
+// newHardening connects to Redis (refusing to start when it is configured
+// but unreachable) and builds the limiter, cache, tracker and edge.
+func newHardening(ctx context.Context, cfg config.Config, log *slog.Logger, reg prometheus.Registerer) (*hardening, error) {
+	h := &hardening{log: log, metrics: edge.NewMetrics(reg)}
+	if cfg.RedisURL != "" {
+		opt, err := redis.ParseURL(cfg.RedisURL)
+		if err != nil {
+			return nil, errors.New("PARLEY_REDIS_URL: not a valid Redis URL (value not shown)")
+		}
+		h.redis = redis.NewClient(opt)
+		pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		err = h.redis.Ping(pctx).Err()
+		cancel()
+		if err != nil {
+			_ = h.redis.Close()
+			return nil, fmt.Errorf("PARLEY_REDIS_URL: cannot reach Redis: %w", err)
+		}
+		registerRedisPool(reg, h.redis)
+		h.limiter = limit.NewRedisLimiter(h.redis, "parley:")
+		log.Info("redis connected: shared rate limits and cache")
+	} else {
+		h.limiter = limit.NewMemoryLimiter(nil)
+	}
+	var err error
+	copts := cache.Options{Prefix: "parley:cache:", Logger: log}
+	if h.redis != nil { // never a typed nil in the interface
+		copts.Redis = h.redis
+	}
+	if h.cache, err = cache.New(ctx, copts); err != nil {
+		h.closeRedis()
+		return nil, err
+	}
+	if h.tracker, err = errtrack.New(errtrack.Options{DSN: cfg.SentryDSN, Release: "parley@" + version, Logger: log}); err != nil {
+		h.closeRedis()
+		return nil, err
+	}
+	if h.tracker.Enabled() {
+		log.Info("error tracking enabled")
+	}
+	origins, err := edge.ParseOrigins(strings.Join(cfg.CORSOrigins, ","))
+	if err != nil {
+		h.closeRedis()
+		return nil, err
+	}
+	h.streams = edge.NewStreams(cfg.MaxStreamsPerUser, h.metrics)
+	h.stack = edge.NewStack(edge.StackOptions{
+		Limiter: h.limiter, RPS: cfg.RateLimitRPS, Burst: cfg.RateLimitBurst, AuthRPM: cfg.AuthRateLimitRPM,
+		Origins: origins, Streams: h.streams, Metrics: h.metrics,
+		ClientIP: httpapi.ClientIP, UserID: httpapi.UserID,
+		Errors: httpapi.WriteProblem, OpenAIErrors: writeOpenAILimit, Logger: log,
+	})
+	return h, nil
+}
+
+// hooks joins the edge and error tracking to the API's middleware chain.
+func (h *hardening) hooks() httpapi.Hooks {
+	return httpapi.Hooks{
+		Capture: h.tracker.Middleware(errtrack.MiddlewareOptions{
+			RequestID: httpapi.RequestID,
+			Describe: func(r *http.Request) errtrack.RequestInfo {
+				return errtrack.RequestInfo{Route: httpapi.RoutePattern(r), UserID: httpapi.UserID(r)}
+			},
+		}),
+		Edge:     h.stack.Outer,
+		PerRoute: h.stack.PerRoute,
+	}
+}
+
+// accounts and chats wrap the stores with the read cache: token and user
+// lookups on the auth path, the first page of conversation lists.
+func (h *hardening) accounts(s account.Store) account.Store { return cache.NewAccountStore(s, h.cache) }
+func (h *hardening) chats(s chat.Store) chat.Store          { return cache.NewChatStore(s, h.cache) }
+
+// completer caches the model list (shared by replicas with Redis).
+func (h *hardening) completer(c chat.Completer) chat.Completer { return cache.NewCompleter(c, h.cache) }
+
+// readyChecks are the /readyz checks this layer adds: Redis when configured,
+// and the Groq key pool when one is given.
+func (h *hardening) readyChecks(pool *groq.Pool) []httpapi.ReadyCheck {
+	var out []httpapi.ReadyCheck
+	if h.redis != nil {
+		out = append(out, httpapi.ReadyCheck{Name: "redis", Check: h.redisPing})
+	}
+	if pool != nil {
+		out = append(out, httpapi.ReadyCheck{Name: "groq", Check: func(ctx context.Context) error {
+			if c := poolCheck(pool.Snapshot(ctx)); c.Status == status.Outage {
+				return errors.New(c.Detail)
+			}
+			return nil
+		}})
+	}
+	return out
+}
+
+func (h *hardening) redisPing(ctx context.Context) error { return h.redis.Ping(ctx).Err() }
+
+// poolCheck judges the key pool: a key that is not dead is usable (a cooling
+// one only for a while); no configured key at all is nothing to judge.
+func poolCheck(keys []groq.KeyStatus) statuspage.Check {
+	if len(keys) == 0 {
+		return statuspage.Check{Status: status.Operational, Detail: "no Groq keys configured"}
+	}
+	active, cooling := 0, 0
+	for _, k := range keys {
+		switch k.State {
+		case groq.StateActive:
+			active++
+		case groq.StateCooling:
+			cooling++
+		}
+	}
+	switch {
+	case active > 0:
+		return statuspage.Check{Status: status.Operational}
+	case cooling > 0:
+		return statuspage.Check{Status: status.Degraded, Detail: "every key is cooling down"}
+	}
+	return statuspage.Check{Status: status.Outage, Detail: "no usable Groq key"}
+}
+
+// startStatus watches api, database, redis (when configured) and groq (when
+// a pool is given) until ctx ends, and returns the public status route.
+func (h *hardening) startStatus(ctx context.Context, st store.Store, pool *groq.Pool) httpapi.Route {
+	comps := []statuspage.Component{
+		{Name: "api", Critical: true, Probe: func(context.Context) statuspage.Check {
+			return statuspage.Check{Status: status.Operational}
+		}},
+		{Name: "database", Critical: true, Probe: statuspage.ProbeErr(st.Ping)},
+	}
+	if h.redis != nil {
+		comps = append(comps, statuspage.Component{Name: "redis", Probe: statuspage.ProbeErr(h.redisPing)})
+	}
+	if pool != nil {
+		comps = append(comps, statuspage.Component{Name: "groq", Critical: true, Probe: func(ctx context.Context) statuspage.Check {
+			return poolCheck(pool.Snapshot(ctx))
+		}})
+	}
+	h.status = statuspage.New(statuspage.Options{Components: comps, Store: st, Logger: h.log})
+	go h.status.Run(ctx)
+	return httpapi.Route{Pattern: "GET /api/v1/status", Access: httpapi.Public,
+		Handler: func(w http.ResponseWriter, r *http.Request) error { h.status.ServeHTTP(w, r); return nil }}
+}
+
+// close flushes error tracking and releases the cache and Redis; serve
+// calls it after the HTTP servers stopped.
+func (h *hardening) close() {
+	h.tracker.Flush(5 * time.Second)
+	if err := h.cache.Close(); err != nil {
+		h.log.Warn("close cache", "err", err.Error())
+	}
+	h.closeRedis()
+}
+
+func (h *hardening) closeRedis() {
+	if h.redis != nil {
+		_ = h.redis.Close()
+	}
+}
+
+// registerRedisPool exposes parley_redis_pool_connections{state}.
+func registerRedisPool(reg prometheus.Registerer, c *redis.Client) {
+	if reg == nil {
+		return
+	}
+	for state, read := range map[string]func(*redis.PoolStats) uint32{
+		"total": func(s *redis.PoolStats) uint32 { return s.TotalConns },
+		"idle":  func(s *redis.PoolStats) uint32 { return s.IdleConns },
+		"stale": func(s *redis.PoolStats) uint32 { return s.StaleConns },
+	} {
+		reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Namespace: metrics.Namespace, Name: "redis_pool_connections",
+			Help:        "Connections of the Redis client pool, by state.",
+			ConstLabels: prometheus.Labels{"state": state},
+		}, func() float64 { return float64(read(c.PoolStats())) }))
+	}
+}
+
+// writeOpenAILimit answers an edge refusal on /v1 in OpenAI's envelope.
+func writeOpenAILimit(w http.ResponseWriter, r *http.Request, err error) {
+	status, typ, code := http.StatusTooManyRequests, "rate_limit_error", "rate_limit_exceeded"
+	e, ok := errs.As(err)
+	if !ok || e.Code != errs.RateLimited {
+		httpapi.WriteProblem(w, r, err)
+		return
+	}
+	if e.RetryAfterSeconds > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(e.RetryAfterSeconds))
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]any{"error": map[string]any{
+		"message": e.Message, "type": typ, "param": nil, "code": code,
+	}})
+}
