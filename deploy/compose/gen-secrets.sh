@@ -78,5 +78,5 @@ else
   printf '  %s\n' "${created[@]}"
 fi
 if [ ! -s "$dir/groq_api_keys" ]; then
-  echo "secrets: put your Groq API keys in $dir/groq_api_keys (one gsk_… per line, optionally gsk_…@org_…)" >&2
+  echo "secrets: put your Groq API keys in $dir/groq_api_keys (comma-separated: gsk_…,gsk_…@org_…)" >&2
 fi
