@@ -56,13 +56,18 @@ type server struct {
 
 func startServe(t *testing.T, vars map[string]string) *server {
 	t.Helper()
+	return startServeEnv(t, vars, "")
+}
+
+func startServeEnv(t *testing.T, vars map[string]string, redisPrefix string) *server {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	addrc := make(chan string, 1)
 	out := &syncBuf{}
 	done := make(chan error, 1)
 	go func() {
 		done <- run(ctx, env{args: []string{"serve"}, stdin: strings.NewReader(""), stdout: out, stderr: out,
-			lookup: lookupFrom(vars), listening: func(a string) { addrc <- a }})
+			lookup: lookupFrom(vars), listening: func(a string) { addrc <- a }, redisPrefix: redisPrefix})
 	}()
 	s := &server{out: out}
 	var once sync.Once

@@ -73,6 +73,19 @@ func runServe(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
+	bg, stopBackground := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopBackground()
+	chatSide, err := wireChat(bg, e, cfg, st, chatStore, hard, log, reg) // Groq pool, chat, usage: wire.go
+	if err != nil {
+		return err
+	}
+	defer func() {
+		stopBackground()
+		cctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		chatSide.close(cctx)
+		log.Info("chat services stopped")
+	}()
 	proxies, _ := cfg.TrustedProxyPrefixes() // validated by Load
 	api := httpapi.New(httpapi.Deps{
 		Logger: log, Accounts: accounts, Tokens: tokens, Chat: chatStore, Metrics: reg,
@@ -80,8 +93,8 @@ func runServe(ctx context.Context, e env, args []string) error {
 		Ready: append([]httpapi.ReadyCheck{
 			{Name: "database", Check: st.Ping},
 			{Name: "migrations", Check: func(ctx context.Context) error { return st.Migrator().Check(ctx) }},
-		}, hard.readyChecks(nil)...),
-		Routes: []httpapi.Route{hard.startStatus(ctx, st, nil)},
+		}, hard.readyChecks(chatSide.pool)...),
+		Routes: append([]httpapi.Route{hard.startStatus(ctx, st, chatSide.pool)}, chatSide.routes...),
 		Hooks:  hard.hooks(),
 	})
 
@@ -118,8 +131,9 @@ func runServe(ctx context.Context, e env, args []string) error {
 	}
 
 	// Run until a signal or a server failure, then shut down in order:
-	// readiness fails first, in-flight requests get the grace period,
-	// then the store closes (deferred above).
+	// readiness fails first, in-flight requests get the grace period, then
+	// background services flush and stop, then the store closes (the
+	// deferred calls above run in reverse).
 	select {
 	case <-ctx.Done():
 		log.Info("shutting down", "grace", cfg.ShutdownTimeout.String())
