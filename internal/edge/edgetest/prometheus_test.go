@@ -6,17 +6,12 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
-
-	"github.com/parley-chat/parley/internal/edge"
-	"github.com/parley-chat/parley/internal/limit"
-	"github.com/parley-chat/parley/internal/platform/metrics"
 )
 
 // prometheusBin is Debian's prometheus package (.ci/run installs it).
@@ -123,37 +118,22 @@ func waitFor(t *testing.T, base, q, want string) {
 	}
 }
 
-// TestPrometheusScrapesParleyMetrics serves parley's metrics registry on
-// the internal metrics server and has a real Prometheus scrape it.
+// TestPrometheusScrapesParleyMetrics runs parley, makes it refuse part of
+// a burst, and has a real Prometheus scrape its internal metrics server.
 func TestPrometheusScrapesParleyMetrics(t *testing.T) {
-	reg := metrics.NewRegistry("test")
-	m := edge.NewMetrics(reg)
-
-	// Some traffic so the edge series exist: 25 requests against a
-	// burst of 20 give 5 rejections.
-	h := edge.ClientIP(edge.ClientIPOptions{})(edge.RateLimit(edge.RateLimitOptions{
-		Limiter: limit.NewMemoryLimiter(func() time.Time { return time.Unix(1_700_000_000, 0) }),
-		Scope:   edge.ScopeIP, Limit: limit.Limit{Rate: 10, Burst: 20}, Key: edge.KeyClientIP, Metrics: m,
-	})(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {})))
-	for range 25 {
-		r := httptest.NewRequest("GET", "/", nil)
-		h.ServeHTTP(httptest.NewRecorder(), r)
+	p := startParley(t, nil)
+	r := burst(t, []string{p.URL}, "/api/v1/status", 30)
+	if r.rejected == 0 {
+		t.Fatalf("no refusals in a burst of 30: %+v", r)
 	}
-	release, _ := edge.NewStreams(2, m).Acquire("u1")
-	defer release()
-
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := metrics.NewServer(ln.Addr().String(), reg)
-	go func() { _ = srv.Serve(ln) }()
-	t.Cleanup(func() { _ = srv.Close() })
-
-	base := startPrometheus(t, ln.Addr().String())
+	base := startPrometheus(t, p.MetricsAddr)
+	rejected := fmt.Sprint(r.rejected)
 	waitFor(t, base, `up{job="parley"}`, "1")
-	waitFor(t, base, `parley_ratelimit_rejections_total{scope="ip"}`, "5")
-	waitFor(t, base, `parley_http_open_streams`, "1")
-	waitFor(t, base, `parley_build_info{version="test"}`, "1")
+	waitFor(t, base, `parley_ratelimit_rejections_total{scope="ip"}`, rejected)
+	// Address-limit refusals happen before routing: route "unmatched".
+	waitFor(t, base, `sum(parley_http_requests_total{status="429"})`, rejected)
+	waitFor(t, base, `parley_http_open_streams`, "0")
+	waitFor(t, base, `parley_build_info{version="dev"}`, "1")
 	waitFor(t, base, `count(go_goroutines{job="parley"})`, "1")
+	t.Logf("Prometheus scraped parley: %d refusals counted under scope ip and status 429", r.rejected)
 }
