@@ -67,15 +67,17 @@ func runServe(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	accountStore, chatStore := hard.accounts(st), hard.chats(st) // read-through cache, invalidated on write
+	// Domain services log with the request id of the call they serve.
+	svcLog := slog.New(logging.WithContext(log.Handler(), httpapi.LogAttrs))
 	accounts, err := account.NewService(accountStore, tokens, account.Options{
-		Signup: cfg.Signup, RefreshTTL: cfg.RefreshTokenTTL, Logger: log,
+		Signup: cfg.Signup, RefreshTTL: cfg.RefreshTokenTTL, Logger: svcLog,
 	})
 	if err != nil {
 		return err
 	}
 	bg, stopBackground := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopBackground()
-	chatSide, err := wireChat(bg, e, cfg, st, chatStore, hard, log, reg) // Groq pool, chat, usage: wire.go
+	chatSide, err := wireChat(bg, e, cfg, st, chatStore, hard, svcLog, reg) // Groq pool, chat, usage: wire.go
 	if err != nil {
 		return err
 	}

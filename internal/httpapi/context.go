@@ -68,6 +68,15 @@ func UserID(r *http.Request) string {
 	return ""
 }
 
+// LogAttrs are the request's log attributes (request_id) for loggers
+// outside the HTTP layer; see logging.WithContext.
+func LogAttrs(ctx context.Context) []slog.Attr {
+	if i := infoFrom(ctx); i != nil {
+		return []slog.Attr{slog.String("request_id", i.id)}
+	}
+	return nil
+}
+
 // logger returns the request-scoped logger (with request_id).
 func logger(r *http.Request) *slog.Logger {
 	if i := infoFrom(r.Context()); i != nil && i.log != nil {

@@ -17,6 +17,7 @@ type Lookup func(name string) (string, bool)
 // Problems is every configuration problem found at once.
 type Problems []string
 
+// Error lists every problem, one per line.
 func (p Problems) Error() string {
 	return "invalid configuration:\n  - " + strings.Join(p, "\n  - ")
 }

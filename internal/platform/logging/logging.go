@@ -3,6 +3,7 @@
 package logging
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"log/slog"
@@ -28,3 +29,33 @@ func New(w io.Writer, level, format string) (*slog.Logger, error) {
 
 // Discard is a logger that drops everything (tests, quiet subcommands).
 func Discard() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+// WithContext returns a handler that adds attrs(ctx) to every record logged
+// with a context (InfoContext …), so domain services log the request id
+// without knowing about HTTP.
+func WithContext(h slog.Handler, attrs func(ctx context.Context) []slog.Attr) slog.Handler {
+	return &ctxHandler{Handler: h, attrs: attrs}
+}
+
+type ctxHandler struct {
+	slog.Handler
+	attrs func(ctx context.Context) []slog.Attr
+}
+
+// Handle implements slog.Handler.
+func (h *ctxHandler) Handle(ctx context.Context, r slog.Record) error {
+	if ctx != nil {
+		r.AddAttrs(h.attrs(ctx)...)
+	}
+	return h.Handler.Handle(ctx, r)
+}
+
+// WithAttrs implements slog.Handler.
+func (h *ctxHandler) WithAttrs(as []slog.Attr) slog.Handler {
+	return &ctxHandler{Handler: h.Handler.WithAttrs(as), attrs: h.attrs}
+}
+
+// WithGroup implements slog.Handler.
+func (h *ctxHandler) WithGroup(name string) slog.Handler {
+	return &ctxHandler{Handler: h.Handler.WithGroup(name), attrs: h.attrs}
+}

@@ -2,7 +2,9 @@ package logging
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"log/slog"
 	"strings"
 	"testing"
 )
@@ -32,5 +34,26 @@ func TestNew(t *testing.T) {
 		if _, err := New(&buf, bad[0], bad[1]); err == nil {
 			t.Errorf("New(%q, %q) accepted", bad[0], bad[1])
 		}
+	}
+}
+
+func TestWithContext(t *testing.T) {
+	type key struct{}
+	var buf bytes.Buffer
+	base, _ := New(&buf, "info", "json")
+	log := slog.New(WithContext(base.Handler(), func(ctx context.Context) []slog.Attr {
+		if id, ok := ctx.Value(key{}).(string); ok {
+			return []slog.Attr{slog.String("request_id", id)}
+		}
+		return nil
+	})).With("svc", "x")
+	log.InfoContext(context.WithValue(context.Background(), key{}, "r-1"), "hello")
+	if !strings.Contains(buf.String(), `"request_id":"r-1"`) || !strings.Contains(buf.String(), `"svc":"x"`) {
+		t.Errorf("line %q", buf.String())
+	}
+	buf.Reset()
+	log.Info("no ctx")
+	if strings.Contains(buf.String(), "request_id") {
+		t.Errorf("line %q", buf.String())
 	}
 }
