@@ -15,6 +15,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/parley-chat/parley/internal/account"
+	"github.com/parley-chat/parley/internal/audit"
 	"github.com/parley-chat/parley/internal/cache"
 	"github.com/parley-chat/parley/internal/chat"
 	"github.com/parley-chat/parley/internal/edge"
@@ -31,11 +32,13 @@ import (
 )
 
 // hardening is serve's production layer: Redis (when configured), rate
-// limits, CORS, stream caps, the read cache, error tracking and the status
-// page. The API's middleware order, outermost first, with these in it:
+// limits, CORS, stream caps, the audit log of API calls, the read cache,
+// error tracking and the status page. The API's middleware order,
+// outermost first, with these in it:
 //
 //	requestID → recoverer → errtrack (Capture) → accessLog → metrics → securityHeaders → bodyLimit
-//	→ CORS → per-address limit (Edge) → router → auth → auth/user/token limits → stream cap (PerRoute) → handler
+//	→ audit → CORS → per-address limit (Edge) → router → auth
+//	→ login/register, user and token limits → stream cap (PerRoute) → handler
 type hardening struct {
 	log     *slog.Logger
 	redis   *redis.Client // nil without PARLEY_REDIS_URL
@@ -46,6 +49,7 @@ type hardening struct {
 	streams *edge.Streams
 	stack   *edge.Stack
 	status  *statuspage.Page
+	audit   *audit.Writer // nil until startAudit
 }
 
 // newHardening connects to Redis (refusing to start when it is configured
@@ -102,8 +106,44 @@ func newHardening(ctx context.Context, cfg config.Config, log *slog.Logger, reg 
 	return h, nil
 }
 
-// hooks joins the edge and error tracking to the API's middleware chain.
+// startAudit starts the asynchronous audit writer every API call is
+// recorded through; closeAudit flushes it (after the HTTP servers stopped,
+// before the store closes).
+func (h *hardening) startAudit(st audit.Store, reg prometheus.Registerer) error {
+	w, err := audit.NewWriter(audit.WriterOptions{Store: st, Logger: h.log, Registerer: reg})
+	if err != nil {
+		return err
+	}
+	h.audit = w
+	return nil
+}
+
+// closeAudit writes every queued audit entry.
+func (h *hardening) closeAudit() {
+	if h.audit == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := h.audit.Close(ctx); err != nil {
+		h.log.Error("audit entries not flushed at shutdown", "err", err.Error())
+		return
+	}
+	h.log.Info("audit log flushed")
+}
+
+// hooks joins the audit log, the edge and error tracking to the API's
+// middleware chain. Audit is outermost in Edge so refusals are recorded.
 func (h *hardening) hooks() httpapi.Hooks {
+	edgeMW := h.stack.Outer
+	if h.audit != nil {
+		rec := edge.Audit(edge.AuditOptions{
+			Recorder: h.audit, Route: httpapi.RoutePattern, UserID: httpapi.UserID, ClientIP: httpapi.ClientIP,
+			RequestID: func(r *http.Request) string { return httpapi.RequestID(r.Context()) },
+			Skip:      func(r *http.Request) bool { return r.URL.Path == "/healthz" || r.URL.Path == "/readyz" },
+		})
+		edgeMW = func(next http.Handler) http.Handler { return rec(h.stack.Outer(next)) }
+	}
 	return httpapi.Hooks{
 		Capture: h.tracker.Middleware(errtrack.MiddlewareOptions{
 			RequestID: httpapi.RequestID,
@@ -111,7 +151,7 @@ func (h *hardening) hooks() httpapi.Hooks {
 				return errtrack.RequestInfo{Route: httpapi.RoutePattern(r), UserID: httpapi.UserID(r)}
 			},
 		}),
-		Edge:     h.stack.Outer,
+		Edge:     edgeMW,
 		PerRoute: h.stack.PerRoute,
 	}
 }

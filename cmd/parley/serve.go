@@ -60,6 +60,10 @@ func runServe(ctx context.Context, e env, args []string) error {
 		}
 		log.Info("store closed")
 	}()
+	if err := hard.startAudit(st, reg); err != nil { // every API call, written in batches
+		return err
+	}
+	defer hard.closeAudit() // runs after the HTTP servers stopped, before the store closes
 
 	// Services.
 	tokens, err := newTokens(cfg, log)

@@ -1,0 +1,124 @@
+package edge
+
+import (
+	"bufio"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/parley-chat/parley/internal/audit"
+)
+
+// AuditRecorder queues audit entries; *audit.Writer is one (asynchronous,
+// batched, lossless on Close).
+type AuditRecorder interface {
+	Record(e audit.Entry)
+}
+
+// AuditOptions configure the Audit middleware. The functions read what the
+// HTTP layer learned about the request; they are called after the handler
+// returned, so they see the route and the authenticated user.
+type AuditOptions struct {
+	Recorder  AuditRecorder
+	Route     func(r *http.Request) string
+	UserID    func(r *http.Request) string
+	ClientIP  func(r *http.Request) string
+	RequestID func(r *http.Request) string
+	// Skip leaves requests out of the log (orchestrator probes).
+	Skip func(r *http.Request) bool
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Audit records one audit entry per API call once its answer is complete
+// (a stream when it ends): who, route, status, client address, user agent,
+// request id and latency. It never records bodies, queries or headers
+// beyond the user agent.
+func Audit(o AuditOptions) func(http.Handler) http.Handler {
+	now := o.Now
+	if now == nil {
+		now = time.Now
+	}
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if o.Skip != nil && o.Skip(r) {
+				next.ServeHTTP(w, r)
+				return
+			}
+			start := now()
+			sw := &statusRecorder{ResponseWriter: w}
+			defer func() {
+				status := sw.status
+				if status == 0 {
+					status = http.StatusOK
+				}
+				if v := recover(); v != nil {
+					status = http.StatusInternalServerError
+					defer panic(v)
+				}
+				e := audit.Entry{
+					At: start.UTC(), Action: "http", Method: r.Method, Status: status,
+					UserAgent: truncate(r.UserAgent(), 256),
+					LatencyMS: float64(now().Sub(start).Microseconds()) / 1000,
+				}
+				e.Route = call(o.Route, r)
+				if e.Route == "" {
+					e.Route = r.Method + " (unmatched)"
+				}
+				e.UserID, e.ClientIP, e.RequestID = call(o.UserID, r), call(o.ClientIP, r), call(o.RequestID, r)
+				o.Recorder.Record(e)
+			}()
+			next.ServeHTTP(sw, r)
+		})
+	}
+}
+
+func call(f func(*http.Request) string, r *http.Request) string {
+	if f == nil {
+		return ""
+	}
+	return f(r)
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}
+
+// statusRecorder remembers the status code and keeps streaming working.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusRecorder) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusRecorder) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Flush implements http.Flusher for event streams.
+func (w *statusRecorder) Flush() {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	_ = http.NewResponseController(w.ResponseWriter).Flush()
+}
+
+// Unwrap lets http.ResponseController reach the real writer.
+func (w *statusRecorder) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// Hijack implements http.Hijacker when the underlying writer does.
+func (w *statusRecorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	return http.NewResponseController(w.ResponseWriter).Hijack()
+}
