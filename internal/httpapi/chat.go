@@ -26,6 +26,9 @@ type ChatDeps struct {
 	// TokenCacheTTL is how long an API token lookup is reused; a revocation
 	// on another replica takes effect within it. 0 means 10s.
 	TokenCacheTTL time.Duration
+	// KeepAlive is how long a chat stream may stay silent before a comment
+	// line is sent to keep proxies from closing it; 0 means 15s.
+	KeepAlive time.Duration
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// Logger; nil means slog.Default().
@@ -35,10 +38,11 @@ type ChatDeps struct {
 // ChatAPI serves the chat streams, models, personal API tokens, usage and
 // the OpenAI-compatible /v1 API. Add its Routes to Deps.Routes.
 type ChatAPI struct {
-	d      ChatDeps
-	now    func() time.Time
-	log    *slog.Logger
-	tokens *tokenCache
+	d         ChatDeps
+	now       func() time.Time
+	keepAlive time.Duration
+	log       *slog.Logger
+	tokens    *tokenCache
 }
 
 // NewChatAPI checks d and returns the handlers.
@@ -58,6 +62,10 @@ func NewChatAPI(d ChatDeps) (*ChatAPI, error) {
 		ttl = 10 * time.Second
 	}
 	a.tokens = newTokenCache(ttl, a.now)
+	a.keepAlive = d.KeepAlive
+	if a.keepAlive <= 0 {
+		a.keepAlive = 15 * time.Second
+	}
 	return a, nil
 }
 

@@ -44,6 +44,7 @@ type chatOptions struct {
 	quota        int64
 	limits       map[string]groqmock.Limits
 	unconfigured bool
+	keepAlive    time.Duration
 }
 
 func startChat(t *testing.T, st store.Store, o chatOptions) *chatEnv {
@@ -79,7 +80,7 @@ func startChat(t *testing.T, st store.Store, o chatOptions) *chatEnv {
 		t.Fatal(err)
 	}
 	api, err := httpapi.NewChatAPI(httpapi.ChatDeps{Chat: svc, Completer: e.pool, Usage: e.rec, Accounts: st,
-		Configured: !o.unconfigured, Now: clock.Now})
+		Configured: !o.unconfigured, Now: clock.Now, KeepAlive: o.keepAlive})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/parley-chat/parley/internal/account"
 	"github.com/parley-chat/parley/internal/chat"
@@ -29,12 +30,13 @@ func (a *ChatAPI) sendMessage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	u, _ := CurrentUser(r)
-	ctx := chat.WithRequestID(r.Context(), RequestID(r.Context()))
+	ctx, cancel := context.WithCancel(chat.WithRequestID(r.Context(), RequestID(r.Context())))
+	defer cancel()
 	turn, err := a.d.Chat.Send(ctx, u, r.PathValue("id"), in.Content, in.Model)
 	if err != nil {
 		return err
 	}
-	a.stream(w, r, u, turn)
+	a.stream(ctx, cancel, w, r, u, turn)
 	return nil
 }
 
@@ -45,12 +47,13 @@ func (a *ChatAPI) regenerate(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	u, _ := CurrentUser(r)
-	ctx := chat.WithRequestID(r.Context(), RequestID(r.Context()))
+	ctx, cancel := context.WithCancel(chat.WithRequestID(r.Context(), RequestID(r.Context())))
+	defer cancel()
 	turn, err := a.d.Chat.Regenerate(ctx, u, r.PathValue("id"), in.Model)
 	if err != nil {
 		return err
 	}
-	a.stream(w, r, u, turn)
+	a.stream(ctx, cancel, w, r, u, turn)
 	return nil
 }
 
@@ -69,10 +72,44 @@ type doneEvent struct {
 	Usage   chat.Usage  `json:"usage"`
 }
 
+// turnStep is one result of Turn.Next.
+type turnStep struct {
+	delta string
+	err   error
+}
+
 // stream writes a turn as server-sent events: start, delta…, then done or
-// error. Each event is flushed as it is written.
-func (a *ChatAPI) stream(w http.ResponseWriter, r *http.Request, u account.User, turn *chat.Turn) {
-	defer turn.Close()
+// error, each flushed as written, with a comment line as keep-alive while
+// upstream is silent (so proxies do not cut an idle stream). ctx is the
+// turn's context; cancel ends it (and the upstream call) when the client
+// cannot be written to any more.
+func (a *ChatAPI) stream(ctx context.Context, cancel context.CancelFunc, w http.ResponseWriter, r *http.Request,
+	u account.User, turn *chat.Turn) {
+	steps := make(chan turnStep)
+	readerDone := make(chan struct{})
+	go func() { // the only caller of Next; Close waits for it below
+		defer close(readerDone)
+		for {
+			d, err := turn.Next()
+			select {
+			case steps <- turnStep{d, err}:
+			case <-ctx.Done():
+				if err == nil {
+					continue // Next notices the cancellation and stores the partial answer
+				}
+				return
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	defer func() {
+		cancel()
+		<-readerDone
+		_ = turn.Close()
+	}()
+
 	sse := newSSEWriter(w)
 	start := startEvent{AssistantMessageID: turn.AssistantID, Model: turn.Model}
 	if turn.UserMessage != nil {
@@ -80,34 +117,55 @@ func (a *ChatAPI) stream(w http.ResponseWriter, r *http.Request, u account.User,
 		start.UserMessage = &m
 	}
 	if err := sse.event("start", start); err != nil {
-		return // the client is gone; Close keeps the answer as partial
+		return // the client is gone; the answer is kept as partial
 	}
+	keepAlive := time.NewTicker(a.keepAlive)
+	defer keepAlive.Stop()
 	for {
-		delta, err := turn.Next()
-		switch {
-		case errors.Is(err, io.EOF):
-			_ = sse.event("done", doneEvent{Message: NewMessageJSON(turn.Message()), Usage: turn.Usage()})
-			return
-		case err != nil && r.Context().Err() != nil:
+		var st turnStep
+		select {
+		case st = <-steps:
+		case <-ctx.Done(): // the client went away: Close keeps the partial answer
 			if info := infoFrom(r.Context()); info != nil {
 				info.clientGone = true
 			}
 			return
-		case err != nil:
-			p, unexpected := ProblemFor(r, err)
-			if unexpected {
-				Logger(r).ErrorContext(r.Context(), "chat stream failed", "error_id", p.ErrorID, "err", err.Error())
-			} else if e, ok := errs.As(err); ok && e.Err != nil {
-				Logger(r).WarnContext(r.Context(), "chat stream broke off", slog.String("user_id", u.ID),
-					slog.String("code", string(e.Code)), slog.String("err", e.Err.Error()))
+		case <-keepAlive.C:
+			if sse.raw([]byte(": keep-alive\n\n")) != nil {
+				return
 			}
-			_ = sse.event("error", p)
+			continue
+		}
+		switch {
+		case errors.Is(st.err, io.EOF):
+			_ = sse.event("done", doneEvent{Message: NewMessageJSON(turn.Message()), Usage: turn.Usage()})
+			return
+		case st.err != nil && ctx.Err() != nil:
+			if info := infoFrom(r.Context()); info != nil {
+				info.clientGone = true
+			}
+			return
+		case st.err != nil:
+			a.streamError(sse, r, u, st.err)
 			return
 		}
-		if err := sse.event("delta", deltaEvent{Content: delta}); err != nil {
+		if err := sse.event("delta", deltaEvent{Content: st.delta}); err != nil {
 			return
 		}
+		keepAlive.Reset(a.keepAlive)
 	}
+}
+
+// streamError ends a stream with an error event carrying a problem.
+func (a *ChatAPI) streamError(sse *sseWriter, r *http.Request, u account.User, err error) {
+	p, unexpected := ProblemFor(r, err)
+	if unexpected {
+		Logger(r).ErrorContext(r.Context(), "chat stream failed", "error_id", p.ErrorID, "err", err.Error())
+	} else if e, ok := errs.As(err); ok && e.Err != nil {
+		Logger(r).WarnContext(r.Context(), "chat stream broke off", slog.String("user_id", u.ID),
+			slog.String("code", string(e.Code)), slog.String("err", e.Err.Error()))
+	}
+	_ = sse.event("error", p)
 }
 
 // sseWriter writes server-sent events and flushes each one.

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/parley-chat/parley/internal/chat"
 	"github.com/parley-chat/parley/internal/groqmock"
@@ -194,4 +195,32 @@ func TestChatRegenerate(t *testing.T) {
 			t.Fatalf("after regenerate %+v", msgs)
 		}
 	})
+}
+
+// TestChatStreamKeepAlive: while upstream is silent, the stream carries
+// comment lines so proxies do not close it as idle.
+func TestChatStreamKeepAlive(t *testing.T) {
+	e := startChat(t, apitest.OpenStore(t, "sqlite"), chatOptions{keepAlive: 5 * time.Millisecond})
+	tok, _ := e.NewUser()
+	conv := e.conversation(tok)
+	e.mock.InjectFault(groqmock.Fault{Kind: groqmock.FaultHang, AfterChunks: 1})
+	ctx, hangUp := context.WithCancel(context.Background())
+	defer hangUp()
+	_, s := e.openStream(ctx, "/api/v1/conversations/"+conv+"/messages", tok, map[string]string{"content": "think hard"})
+	s.must(t, "start", nil)
+	s.must(t, "delta", nil)
+	for {
+		line, err := s.r.ReadString('\n')
+		if err != nil {
+			t.Fatalf("stream ended before a keep-alive: %v", err)
+		}
+		if line == ": keep-alive\n" {
+			break
+		}
+		if line != "\n" {
+			t.Fatalf("unexpected line %q while upstream is silent", line)
+		}
+	}
+	hangUp()
+	<-e.handled
 }
