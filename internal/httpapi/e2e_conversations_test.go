@@ -54,7 +54,7 @@ func TestConversationsCRUD(t *testing.T) {
 			t.Errorf("patched = %+v", patched)
 		}
 		for _, body := range []map[string]any{{"title": ""}, {"title": "   "}, {"title": strings.Repeat("t", 201)}, {"title": "a\nb"},
-			{"model": "bad model!"}, {"title": 5}, {"id": "x"}} {
+			{"model": "bad model!"}, {"title": 5}, {"id": "x"}, {"title": strings.Repeat("長", 100_000)}, {"model": strings.Repeat("m", 10_000)}} {
 			e.Want(e.Call("PATCH", "/api/v1/conversations/"+c.ID, tok, body), 422)
 		}
 		e.Want(e.Call("PATCH", "/api/v1/conversations/"+c.ID, tok, map[string]string{"title": strings.Repeat("é", 200)}), 200)
