@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -202,8 +203,16 @@ func (s *sseWriter) event(name string, v any) error {
 	return s.raw(append(append([]byte("event: "+name+"\ndata: "), data...), '\n', '\n'))
 }
 
-// data writes one unnamed event ("data: …"), and flushes.
+// data writes one unnamed event ("data: …"), and flushes. JSON spread
+// over lines is compacted first: a line break would end the data field.
 func (s *sseWriter) data(b []byte) error {
+	if bytes.ContainsAny(b, "\r\n") {
+		var c bytes.Buffer
+		if err := json.Compact(&c, b); err != nil {
+			return err
+		}
+		b = c.Bytes()
+	}
 	return s.raw(append(append([]byte("data: "), b...), '\n', '\n'))
 }
 
