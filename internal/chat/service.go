@@ -113,7 +113,7 @@ func (s *Service) Models(ctx context.Context) ([]Model, error) {
 	ms, err := s.o.Completer.Models(ctx)
 	if err != nil {
 		if s.models != nil {
-			s.log.Warn("models refresh failed; serving cached list", slog.Any("error", err))
+			s.log.WarnContext(ctx, "models refresh failed; serving cached list", slog.Any("error", err))
 			return s.models, nil
 		}
 		return nil, err

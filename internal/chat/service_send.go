@@ -115,7 +115,7 @@ func (s *Service) Regenerate(ctx context.Context, user account.User, conversatio
 	}
 	if conv.Model != m.ID {
 		if _, err := s.o.Store.UpdateConversation(ctx, user.ID, conv.ID, ConversationUpdate{Model: &m.ID}); err != nil {
-			s.log.Warn("update conversation model", slog.String("conversation_id", conv.ID), slog.Any("error", err))
+			s.log.WarnContext(ctx, "update conversation model", slog.String("conversation_id", conv.ID), slog.Any("error", err))
 		}
 	}
 	return t, nil

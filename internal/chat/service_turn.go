@@ -123,7 +123,7 @@ func (t *Turn) finish(status string) {
 	}
 	stored, err := s.o.Store.AddMessage(ctx, t.user.ID, msg)
 	if err != nil {
-		s.log.Error("store answer", slog.String("conversation_id", t.convID),
+		s.log.ErrorContext(ctx, "store answer", slog.String("conversation_id", t.convID),
 			slog.String("message_id", t.AssistantID), slog.Any("error", err))
 		stored = msg
 	}

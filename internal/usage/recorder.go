@@ -123,7 +123,7 @@ func (r *Recorder) Record(ctx context.Context, userID, model string, promptToken
 	r.mu.Unlock()
 	if closed { // after Close nothing flushes on a timer: write now
 		if err := r.Flush(ctx); err != nil {
-			r.log.Error("usage flush after close", slog.Any("error", err))
+			r.log.ErrorContext(ctx, "usage flush after close", slog.Any("error", err))
 		}
 	}
 	if r.tokens != nil {
@@ -131,7 +131,7 @@ func (r *Recorder) Record(ctx context.Context, userID, model string, promptToken
 		r.tokens.WithLabelValues(model, "completion").Add(float64(completionTokens))
 	}
 	if _, err := r.count.Add(ctx, userID, day, int64(promptTokens+completionTokens)); err != nil {
-		r.log.Error("usage counter add", slog.String("user_id", userID), slog.Any("error", err))
+		r.log.ErrorContext(ctx, "usage counter add", slog.String("user_id", userID), slog.Any("error", err))
 	}
 }
 
