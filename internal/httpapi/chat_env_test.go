@@ -33,6 +33,8 @@ type chatEnv struct {
 	mock *groqmock.Server
 	pool *groq.Pool
 	rec  *usage.Recorder
+	// arrived receives a signal as each upstream chat request reaches groqmock.
+	arrived chan struct{}
 	// ended receives each upstream chat request's context error when
 	// groqmock's handler returns (context.Canceled: parley hung up).
 	ended chan error
@@ -50,8 +52,14 @@ type chatOptions struct {
 func startChat(t *testing.T, st store.Store, o chatOptions) *chatEnv {
 	t.Helper()
 	mock := groqmock.New(groqmock.Config{Orgs: []groqmock.Org{{ID: mockOrg, Keys: []string{mockKey}, Limits: o.limits}}})
-	e := &chatEnv{mock: mock, ended: make(chan error, 64), handled: make(chan string, 64)}
+	e := &chatEnv{mock: mock, arrived: make(chan struct{}, 64), ended: make(chan error, 64), handled: make(chan string, 64)}
 	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/openai/v1/chat/completions" {
+			select {
+			case e.arrived <- struct{}{}:
+			default:
+			}
+		}
 		mock.ServeHTTP(w, r)
 		if r.URL.Path == "/openai/v1/chat/completions" {
 			select {

@@ -224,3 +224,31 @@ func TestChatStreamKeepAlive(t *testing.T) {
 	hangUp()
 	<-e.handled
 }
+
+// TestChatUserMessageStoredBeforeUpstream: while the upstream call is
+// still waiting for Groq, the user's message can already be read back.
+func TestChatUserMessageStoredBeforeUpstream(t *testing.T) {
+	e := startChat(t, apitest.OpenStore(t, "sqlite"), chatOptions{})
+	tok, _ := e.NewUser()
+	conv := e.conversation(tok)
+	e.mock.InjectFault(groqmock.Fault{Kind: groqmock.FaultHang})
+	ctx, hangUp := context.WithCancel(context.Background())
+	defer hangUp()
+	go func() {
+		req, _ := http.NewRequestWithContext(ctx, "POST", e.URL+"/api/v1/conversations/"+conv+"/messages",
+			strings.NewReader(`{"content":"are you there?"}`))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+tok)
+		if res, err := e.Client.Do(req); err == nil {
+			_ = res.Body.Close()
+		}
+	}()
+	<-e.arrived
+	var got httpapi.ConversationJSON
+	e.Want(e.Call("GET", "/api/v1/conversations/"+conv, tok, nil), 200).Decode(t, &got)
+	if msgs := *got.Messages; len(msgs) != 1 || msgs[0].Content != "are you there?" || msgs[0].Role != "user" {
+		t.Fatalf("while upstream works: %+v", msgs)
+	}
+	hangUp()
+	<-e.handled
+}
