@@ -44,6 +44,8 @@ type env struct {
 	// listening, when set, receives the API's bound address once serve
 	// accepts connections (tests listen on 127.0.0.1:0).
 	listening func(addr string)
+	// draining, when set, is called once serve starts draining (tests).
+	draining func()
 	// redisPrefix, when set, replaces the "parley:" key prefix (tests
 	// sharing one Redis).
 	redisPrefix string

@@ -61,13 +61,20 @@ func startServe(t *testing.T, vars map[string]string) *server {
 
 func startServeEnv(t *testing.T, vars map[string]string, redisPrefix string) *server {
 	t.Helper()
+	return startServeFull(t, env{lookup: lookupFrom(vars), redisPrefix: redisPrefix})
+}
+
+// startServeFull runs serve with e's lookup and hooks; output is captured.
+func startServeFull(t *testing.T, e env) *server {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	addrc := make(chan string, 1)
 	out := &syncBuf{}
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, env{args: []string{"serve"}, stdin: strings.NewReader(""), stdout: out, stderr: out,
-			lookup: lookupFrom(vars), listening: func(a string) { addrc <- a }, redisPrefix: redisPrefix})
+		e.args, e.stdin, e.stdout, e.stderr = []string{"serve"}, strings.NewReader(""), out, out
+		e.listening = func(a string) { addrc <- a }
+		done <- run(ctx, e)
 	}()
 	s := &server{out: out}
 	var once sync.Once
@@ -294,5 +301,29 @@ func TestMigrateAndUserOnPostgres(t *testing.T) {
 	}
 	if _, _, err := cli(t, vars, "", "serve"); err == nil {
 		t.Fatal("serve started on a schema one step behind with PARLEY_MIGRATE=off")
+	}
+}
+
+// TestShutdownDrains: on a signal, readiness fails while the server still
+// answers, then serve ends cleanly.
+func TestShutdownDrains(t *testing.T) {
+	vars := baseVars(t)
+	vars["PARLEY_SHUTDOWN_DRAIN"] = "2s"
+	draining := make(chan struct{})
+	s := startServeFull(t, env{lookup: lookupFrom(vars), draining: func() { close(draining) }})
+	if status, _ := get(t, s.url+"/readyz", ""); status != 200 {
+		t.Fatalf("readyz before shutdown: %d", status)
+	}
+	stopped := make(chan error, 1)
+	go func() { stopped <- s.stop() }()
+	<-draining
+	if status, _ := get(t, s.url+"/readyz", ""); status != 503 {
+		t.Errorf("readyz while draining: %d, want 503", status)
+	}
+	if status, _ := get(t, s.url+"/healthz", ""); status != 200 {
+		t.Errorf("healthz while draining: %d, want 200", status)
+	}
+	if err := <-stopped; err != nil {
+		t.Fatalf("serve: %v", err)
 	}
 }

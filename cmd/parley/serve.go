@@ -151,6 +151,17 @@ func runServe(ctx context.Context, e env, args []string) error {
 		}
 	}
 	api.SetShuttingDown()
+	if cfg.ShutdownDrain > 0 {
+		log.Info("draining: readiness fails while requests are still served", "drain", cfg.ShutdownDrain.String())
+		if e.draining != nil {
+			e.draining()
+		}
+		select {
+		case <-time.After(cfg.ShutdownDrain):
+		case err := <-errc:
+			log.Warn("server stopped while draining", "err", fmt.Sprint(err))
+		}
+	}
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
 	err = srv.Shutdown(sctx)

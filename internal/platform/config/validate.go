@@ -92,6 +92,9 @@ func (c Config) Validate() error {
 			add("%s: must be a positive duration, got %s", d.name, d.d)
 		}
 	}
+	if c.ShutdownDrain < 0 {
+		add("PARLEY_SHUTDOWN_DRAIN: must not be negative, got %s", c.ShutdownDrain)
+	}
 	if c.AccessTokenTTL > 0 && c.RefreshTokenTTL > 0 && c.AccessTokenTTL >= c.RefreshTokenTTL {
 		add("PARLEY_ACCESS_TOKEN_TTL: must be shorter than PARLEY_REFRESH_TOKEN_TTL")
 	}

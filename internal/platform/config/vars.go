@@ -78,6 +78,8 @@ var Vars = []Var{
 		field: func(c *Config) any { return &c.MaxStreamsPerUser }},
 	{Name: "PARLEY_SHUTDOWN_TIMEOUT", Default: "30s", Description: "Grace period for in-flight requests on SIGTERM.",
 		field: func(c *Config) any { return &c.ShutdownTimeout }},
+	{Name: "PARLEY_SHUTDOWN_DRAIN", Default: "0s", Description: "On SIGTERM, how long /readyz answers 503 while still serving, before the listener closes (load balancers drain; e.g. 5s on Kubernetes).",
+		field: func(c *Config) any { return &c.ShutdownDrain }},
 	{Name: "PARLEY_AUDIT_RETENTION", Default: "2160h", Description: "Audit entries older than this are pruned.",
 		field: func(c *Config) any { return &c.AuditRetention }},
 	{Name: "PARLEY_SENTRY_DSN", Description: "Sentry DSN for error tracking; empty disables it.", Secret: true,
@@ -125,6 +127,7 @@ type Config struct {
 	MaxStreamsPerUser int
 
 	ShutdownTimeout time.Duration
+	ShutdownDrain   time.Duration
 	AuditRetention  time.Duration
 	SentryDSN       string
 	LogLevel        string
