@@ -4,11 +4,13 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
 
+	"github.com/parley-chat/parley/internal/audit"
 	"github.com/parley-chat/parley/internal/auth"
 	"github.com/parley-chat/parley/internal/httpapi"
 	"github.com/parley-chat/parley/internal/httpapi/apitest"
@@ -128,9 +130,22 @@ func TestMePatch(t *testing.T) {
 	})
 }
 
+// auditLog records entries in memory (the real writer is tested in audit).
+type auditLog struct {
+	mu      sync.Mutex
+	entries []audit.Entry
+}
+
+func (a *auditLog) Record(e audit.Entry) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.entries = append(a.entries, e)
+}
+
 func TestAdminUsers(t *testing.T) {
 	apitest.ForEachEngine(t, func(t *testing.T, st store.Store) {
-		e := apitest.Start(t, st, apitest.Options{})
+		log := &auditLog{}
+		e := apitest.Start(t, st, apitest.Options{Deps: func(d *httpapi.Deps) { d.Audit = log }})
 		admin := e.Register("admin@example.com")
 		userTok, user := e.NewUser()
 
@@ -180,5 +195,17 @@ func TestAdminUsers(t *testing.T) {
 		e.Want(e.Call("GET", "/api/v1/me", userTok, nil), 401)
 		e.Want(e.Call("POST", "/api/v1/auth/refresh", "", map[string]string{"refresh_token": user.RefreshToken}), 401)
 		e.Want(e.Call("POST", "/api/v1/auth/login", "", map[string]string{"email": user.User.Email, "password": apitest.Password}), 403)
+
+		// Each successful admin change left one audit entry naming actor, target and fields.
+		log.mu.Lock()
+		defer log.mu.Unlock()
+		if len(log.entries) != 4 {
+			t.Fatalf("%d audit entries, want 4: %+v", len(log.entries), log.entries)
+		}
+		last := log.entries[3]
+		if last.Action != "admin.user.update" || last.UserID != admin.User.ID || last.Target != user.User.ID ||
+			last.Detail != `{"disabled":true}` || last.Route != "PATCH /api/v1/admin/users/{id}" || last.RequestID == "" {
+			t.Errorf("audit entry = %+v", last)
+		}
 	})
 }

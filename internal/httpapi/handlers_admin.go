@@ -1,10 +1,27 @@
 package httpapi
 
 import (
+	"encoding/json"
 	"net/http"
+	"time"
 
 	"github.com/parley-chat/parley/internal/account"
+	"github.com/parley-chat/parley/internal/audit"
 )
+
+// auditAdmin records an administrator's action with the fields it changed
+// (never a secret: invite codes and passwords stay out).
+func (s *Server) auditAdmin(r *http.Request, status int, action, target string, detail map[string]any) {
+	if s.audit == nil {
+		return
+	}
+	raw, _ := json.Marshal(detail)
+	s.audit.Record(audit.Entry{
+		At: time.Now().UTC(), UserID: UserID(r), Action: action, Method: r.Method, Route: RoutePattern(r),
+		Status: status, ClientIP: ClientIP(r), UserAgent: r.UserAgent(), RequestID: RequestID(r.Context()),
+		Target: target, Detail: string(raw),
+	})
+}
 
 func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) error {
 	p, err := ParsePage(r)
@@ -48,6 +65,17 @@ func (s *Server) patchUser(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	changed := map[string]any{}
+	if in.Role != nil {
+		changed["role"] = *in.Role
+	}
+	if in.Disabled != nil {
+		changed["disabled"] = *in.Disabled
+	}
+	if in.DailyTokenQuota.Set {
+		changed["daily_token_quota"] = u.DailyTokenQuota
+	}
+	s.auditAdmin(r, http.StatusOK, "admin.user.update", u.ID, changed)
 	return WriteJSON(w, http.StatusOK, NewUserJSON(u))
 }
 
@@ -84,6 +112,7 @@ func (s *Server) createInvite(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	s.auditAdmin(r, http.StatusCreated, "admin.invite.create", inv.ID, map[string]any{"email_bound": inv.Email != ""})
 	return WriteJSON(w, http.StatusCreated, newInviteJSON(inv, code))
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/parley-chat/parley/internal/account"
+	"github.com/parley-chat/parley/internal/audit"
 	"github.com/parley-chat/parley/internal/auth"
 	"github.com/parley-chat/parley/internal/chat"
 	"github.com/parley-chat/parley/internal/errs"
@@ -62,6 +63,14 @@ type Deps struct {
 	Routes []Route
 	// Hooks let other packages join the fixed middleware chain.
 	Hooks Hooks
+	// Audit, when set, receives one entry per administrator action
+	// (admin.user.update, admin.invite.create); *audit.Writer is one.
+	Audit AuditRecorder
+}
+
+// AuditRecorder queues audit entries.
+type AuditRecorder interface {
+	Record(e audit.Entry)
 }
 
 // Hooks are optional middleware at fixed places of the chain:
@@ -92,6 +101,7 @@ type Server struct {
 	metrics        *httpMetrics
 	routes         []Route
 	hooks          Hooks
+	audit          AuditRecorder
 	shuttingDown   atomic.Bool
 	mux            *http.ServeMux
 	handler        http.Handler
@@ -112,7 +122,7 @@ func New(d Deps) *Server {
 	s := &Server{
 		log: d.Logger, accounts: d.Accounts, tokens: d.Tokens, chat: d.Chat, ready: d.Ready,
 		maxBody: d.MaxBodyBytes, trustedProxies: d.TrustedProxies, defaultModel: d.DefaultModel,
-		metrics: newHTTPMetrics(d.Metrics), hooks: d.Hooks,
+		metrics: newHTTPMetrics(d.Metrics), hooks: d.Hooks, audit: d.Audit,
 	}
 	s.routes = append(s.routeTable(), d.Routes...)
 	s.mux = http.NewServeMux()
