@@ -55,6 +55,17 @@ type Cache struct {
 	// local copy is then bypassed.
 	healthy atomic.Bool
 	sub     *subscriber
+	// lastWarn throttles Redis failure logs to one per 10 s.
+	lastWarn atomic.Int64
+}
+
+// warn logs a Redis failure at most once per 10 s: an outage must not
+// flood the log with one line per request.
+func (c *Cache) warn(ctx context.Context, msg string, err error) {
+	now, last := time.Now().UnixNano(), c.lastWarn.Load()
+	if now-last > int64(10*time.Second) && c.lastWarn.CompareAndSwap(last, now) {
+		c.opts.Logger.WarnContext(ctx, msg, slog.Any("error", err))
+	}
 }
 
 // New returns a Cache. With opts.Redis it subscribes to the invalidation
@@ -124,7 +135,7 @@ func GetOrLoad[T any](ctx context.Context, c *Cache, key string, ttl time.Durati
 	}
 	b, gen, err := c.redisGet(ctx, key)
 	if err != nil {
-		c.opts.Logger.WarnContext(ctx, "cache: redis read failed; loading directly", slog.Any("error", err))
+		c.warn(ctx, "cache: redis read failed; loading directly", err)
 		return load(ctx)
 	}
 	if b != nil {
@@ -144,7 +155,7 @@ func GetOrLoad[T any](ctx context.Context, c *Cache, key string, ttl time.Durati
 	}
 	stored, err := c.redisFill(ctx, key, gen, b, ttl)
 	if err != nil {
-		c.opts.Logger.WarnContext(ctx, "cache: redis fill failed", slog.Any("error", err))
+		c.warn(ctx, "cache: redis fill failed", err)
 		return v, nil
 	}
 	if stored {

@@ -5,6 +5,7 @@ import (
 	"math"
 	"net/http"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/parley-chat/parley/internal/errs"
@@ -63,6 +64,7 @@ func RateLimit(opts RateLimitOptions) func(http.Handler) http.Handler {
 	if log == nil {
 		log = slog.Default()
 	}
+	var lastWarn atomic.Int64 // unix nanos of the last limiter-failure log line
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			key := opts.Key(r)
@@ -72,8 +74,11 @@ func RateLimit(opts RateLimitOptions) func(http.Handler) http.Handler {
 			}
 			res, err := opts.Limiter.Allow(r.Context(), opts.Scope+":"+key, opts.Limit)
 			if err != nil {
-				log.WarnContext(r.Context(), "rate limiter failed; request let through",
-					slog.String("scope", opts.Scope), slog.Any("error", err))
+				// One line per 10 s is enough during an outage.
+				if now, last := time.Now().UnixNano(), lastWarn.Load(); now-last > int64(10*time.Second) && lastWarn.CompareAndSwap(last, now) {
+					log.WarnContext(r.Context(), "rate limiter failed; requests let through",
+						slog.String("scope", opts.Scope), slog.Any("error", err))
+				}
 				next.ServeHTTP(w, r)
 				return
 			}

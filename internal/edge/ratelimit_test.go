@@ -1,9 +1,14 @@
 package edge
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -186,5 +191,27 @@ func TestAuthLimit(t *testing.T) {
 	}
 	if got := AuthLimit(1).Burst; got != 1 {
 		t.Errorf("burst %d", got)
+	}
+}
+
+type brokenLimiter struct{}
+
+func (brokenLimiter) Allow(context.Context, string, limit.Limit) (limit.Result, error) {
+	return limit.Result{}, errors.New("redis: connection refused")
+}
+
+// TestRateLimitFailsOpen: a broken limiter (Redis down) must not take the
+// API down; the failure is logged once, not per request.
+func TestRateLimitFailsOpen(t *testing.T) {
+	var logs bytes.Buffer
+	h := RateLimit(RateLimitOptions{Limiter: brokenLimiter{}, Scope: ScopeIP, Limit: limit.Limit{Rate: 1, Burst: 1},
+		Key: func(*http.Request) string { return "k" }, Logger: slog.New(slog.NewTextHandler(&logs, nil))})(http.HandlerFunc(ok))
+	for range 5 {
+		if w := get(h, "1.2.3.4:1"); w.Code != http.StatusOK {
+			t.Fatalf("status %d", w.Code)
+		}
+	}
+	if n := strings.Count(logs.String(), "rate limiter failed"); n != 1 {
+		t.Errorf("%d log lines for 5 failures, want 1", n)
 	}
 }
