@@ -14,6 +14,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
@@ -80,6 +81,7 @@ type rendered struct {
 	PDBs         map[string]policyv1.PodDisruptionBudget
 	Ingresses    map[string]networkingv1.Ingress
 	Policies     map[string]networkingv1.NetworkPolicy
+	CronJobs     map[string]batchv1.CronJob
 	Others       map[string]map[string]any // kind/name → object (CRDs such as ServiceMonitor)
 	KindsInOrder []string
 }
@@ -102,7 +104,7 @@ func template(t *testing.T, sets ...string) rendered {
 	out := helm(t, args...)
 	r := rendered{Deployments: map[string]appsv1.Deployment{}, Services: map[string]corev1.Service{},
 		HPAs: map[string]autoscalingv2.HorizontalPodAutoscaler{}, PDBs: map[string]policyv1.PodDisruptionBudget{},
-		Ingresses: map[string]networkingv1.Ingress{}, Policies: map[string]networkingv1.NetworkPolicy{}, Others: map[string]map[string]any{}}
+		Ingresses: map[string]networkingv1.Ingress{}, Policies: map[string]networkingv1.NetworkPolicy{}, CronJobs: map[string]batchv1.CronJob{}, Others: map[string]map[string]any{}}
 	for _, doc := range bytes.Split(out, []byte("\n---")) {
 		var head struct {
 			APIVersion string `json:"apiVersion"`
@@ -132,6 +134,10 @@ func template(t *testing.T, sets ...string) rendered {
 			r.Ingresses[name] = strict[networkingv1.Ingress](t, doc)
 		case "NetworkPolicy":
 			r.Policies[name] = strict[networkingv1.NetworkPolicy](t, doc)
+		case "CronJob":
+			r.CronJobs[name] = strict[batchv1.CronJob](t, doc)
+		case "PersistentVolumeClaim":
+			strict[corev1.PersistentVolumeClaim](t, doc)
 		case "ServiceAccount":
 			strict[corev1.ServiceAccount](t, doc)
 		default:
@@ -153,10 +159,11 @@ func TestHelmRendersAHardenedRelease(t *testing.T) {
 	want := []string{
 		"apps/v1 Deployment", "apps/v1 Deployment",
 		"autoscaling/v2 HorizontalPodAutoscaler", "autoscaling/v2 HorizontalPodAutoscaler",
+		"batch/v1 CronJob",
 		"monitoring.coreos.com/v1 ServiceMonitor",
 		"networking.k8s.io/v1 Ingress", "networking.k8s.io/v1 NetworkPolicy",
 		"policy/v1 PodDisruptionBudget", "policy/v1 PodDisruptionBudget",
-		"v1 Service", "v1 Service", "v1 ServiceAccount",
+		"v1 PersistentVolumeClaim", "v1 Service", "v1 Service", "v1 ServiceAccount",
 	}
 	if diff := cmp.Diff(want, r.KindsInOrder); diff != "" {
 		t.Fatalf("rendered kinds (-want +got):\n%s", diff)
@@ -253,6 +260,30 @@ func TestHelmRendersAHardenedRelease(t *testing.T) {
 	}
 	if _, ok := r.Others["ServiceMonitor/parley-api"]; !ok {
 		t.Error("no ServiceMonitor when serviceMonitor.enabled=true")
+	}
+
+	cj := r.CronJobs["parley-backup"]
+	if cj.Spec.Schedule == "" || cj.Spec.ConcurrencyPolicy != batchv1.ForbidConcurrent {
+		t.Errorf("backup CronJob schedule %q policy %q", cj.Spec.Schedule, cj.Spec.ConcurrencyPolicy)
+	}
+	pod := cj.Spec.JobTemplate.Spec.Template.Spec
+	bc := pod.Containers[0]
+	if diff := cmp.Diff([]string{"backup", "--dir=/backups", "--keep-daily=7", "--keep-weekly=4", "--keep-monthly=6"}, bc.Args); diff != "" {
+		t.Errorf("backup args (-want +got):\n%s", diff)
+	}
+	if pod.SecurityContext == nil || pod.SecurityContext.RunAsUser == nil || *pod.SecurityContext.RunAsUser != 70 ||
+		bc.SecurityContext == nil || bc.SecurityContext.ReadOnlyRootFilesystem == nil || !*bc.SecurityContext.ReadOnlyRootFilesystem {
+		t.Errorf("backup pod not non-root with a read-only root filesystem")
+	}
+	if !slices.ContainsFunc(bc.Env, func(e corev1.EnvVar) bool {
+		return e.Name == "PARLEY_DATABASE_URL_FILE" && e.Value == "/run/secrets/parley/database-url"
+	}) {
+		t.Errorf("backup does not read the database URL from the Secret: %+v", bc.Env)
+	}
+	if !slices.ContainsFunc(pod.Volumes, func(v corev1.Volume) bool {
+		return v.PersistentVolumeClaim != nil && v.PersistentVolumeClaim.ClaimName == "parley-backups"
+	}) {
+		t.Errorf("backups are not written to the parley-backups claim")
 	}
 }
 
