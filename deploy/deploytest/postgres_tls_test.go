@@ -147,8 +147,17 @@ func startComposePostgres(t *testing.T) *pgServer {
 		t.Fatalf("postgres command %q: want sh -c SCRIPT", command)
 	}
 	cmdline := command[2]
+	// The server user may not see into the checkout: it reads a copy of pg_hba.conf.
+	hba, err := os.ReadFile(filepath.Join(repoRoot, "deploy/postgres/pg_hba.conf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hbaCopy := filepath.Join(dir, "pg_hba.conf")
+	if err := os.WriteFile(hbaCopy, hba, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	paths := strings.NewReplacer("/run/secrets/", s.certDir+"/", "/var/run/postgresql/", runDir+"/",
-		"/etc/postgresql/pg_hba.conf", mustAbs(t, filepath.Join(repoRoot, "deploy/postgres/pg_hba.conf")))
+		"/etc/postgresql/pg_hba.conf", hbaCopy)
 	install := regexp.MustCompile(`install -m 0600 (\S+) (\S+)`).FindStringSubmatch(cmdline)
 	if install == nil {
 		t.Fatalf("postgres command no longer installs its key privately: %s", cmdline)
@@ -225,15 +234,6 @@ func (s *pgServer) createDatabase(t *testing.T) {
 	if _, err := c.Exec(ctx, "CREATE DATABASE parley"); err != nil {
 		t.Fatal(err)
 	}
-}
-
-func mustAbs(t *testing.T, p string) string {
-	t.Helper()
-	a, err := filepath.Abs(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return a
 }
 
 // localURL rewrites the generated database_url (host "postgres", CA at
