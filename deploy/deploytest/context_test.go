@@ -2,6 +2,7 @@ package deploytest
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -77,4 +78,60 @@ func TestBuildContext(t *testing.T) {
 			t.Errorf("%s is excluded but the images need it", p)
 		}
 	}
+}
+
+// TestAPIImageCopiesEveryPackage checks that the API image's build stage
+// (which copies go.mod, go.sum, cmd/ and internal/) holds every package of
+// this module that cmd/parley imports, embedded files included.
+func TestAPIImageCopiesEveryPackage(t *testing.T) {
+	var copied []string
+	for _, c := range byName(t, parseDockerfile(t, "api.Dockerfile"), "build").find("copy") {
+		a := args(c)
+		copied = append(copied, a[:len(a)-1]...)
+	}
+	root := mustAbsPath(t, repoRoot)
+	cmd := exec.Command("go", "list", "-e", "-deps", "-f", "{{.Module}}|{{.Dir}}|{{join .EmbedFiles \",\"}}", "./cmd/parley")
+	cmd.Dir = root
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	pm := buildContext(t)
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		parts := strings.SplitN(line, "|", 3)
+		if parts[0] != "github.com/parley-chat/parley" {
+			continue
+		}
+		rel, err := filepath.Rel(root, parts[1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		top := strings.Split(filepath.ToSlash(rel), "/")[0]
+		if !slices.Contains(copied, top) {
+			t.Errorf("cmd/parley needs %s, which the build stage does not copy (it copies %v)", rel, copied)
+		}
+		files := []string{}
+		if parts[2] != "" {
+			files = strings.Split(parts[2], ",")
+		}
+		for _, f := range files {
+			if p := filepath.ToSlash(filepath.Join(rel, f)); excluded(t, pm, p) {
+				t.Errorf("embedded file %s is excluded by .dockerignore", p)
+			}
+		}
+	}
+	for _, f := range []string{"go.mod", "go.sum"} {
+		if !slices.ContainsFunc(copied, func(c string) bool { return c == f }) {
+			t.Errorf("build stage does not copy %s", f)
+		}
+	}
+}
+
+func mustAbsPath(t *testing.T, p string) string {
+	t.Helper()
+	a, err := filepath.Abs(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
 }
