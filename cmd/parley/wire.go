@@ -70,7 +70,11 @@ func wireChat(ctx context.Context, e env, cfg config.Config, st store.Store, cha
 		return nil, err
 	}
 	api, err := httpapi.NewChatAPI(httpapi.ChatDeps{Chat: svc, Completer: completer, Usage: recorder,
-		Accounts: hard.accounts(st), Configured: pool.Configured(), Logger: log})
+		Accounts: hard.accounts(st), Configured: pool.Configured(), Logger: log,
+		// The cached account store beneath is invalidated on every replica
+		// when a token is revoked; a per-replica copy on top would keep a
+		// revoked token working elsewhere for its TTL.
+		TokenCacheTTL: time.Nanosecond})
 	if err != nil {
 		p.close(context.Background())
 		return nil, err
