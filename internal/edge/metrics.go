@@ -14,7 +14,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	m := &Metrics{
 		rejections: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "parley_ratelimit_rejections_total",
-			Help: "Requests refused by a rate limit, by scope (ip, user, token, auth).",
+			Help: "Requests refused by a rate limit, by scope (ip, auth, user, token, streams).",
 		}, []string{"scope"}),
 		openStreams: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "parley_http_open_streams",

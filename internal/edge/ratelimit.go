@@ -18,6 +18,8 @@ const (
 	ScopeUser  = "user"
 	ScopeToken = "token"
 	ScopeAuth  = "auth"
+	// ScopeStreams labels refusals by the concurrent-stream cap.
+	ScopeStreams = "streams"
 )
 
 // RateLimitOptions configures one RateLimit middleware: one budget, one way

@@ -78,6 +78,7 @@ func StreamLimit(opts StreamLimitOptions) func(http.Handler) http.Handler {
 			}
 			release, ok := opts.Streams.Acquire(user)
 			if !ok {
+				opts.Streams.metrics.rejected(ScopeStreams)
 				e := errs.E(errs.RateLimited, "too many open streams; close one and retry")
 				e.RetryAfterSeconds = 1
 				writeErr(w, r, e)

@@ -51,6 +51,9 @@ func TestStreamLimit(t *testing.T) {
 	if got := testutil.ToFloat64(m.openStreams); got != 0 {
 		t.Errorf("parley_http_open_streams after all closed = %v", got)
 	}
+	if got := testutil.ToFloat64(m.rejections.WithLabelValues(ScopeStreams)); got != 1 {
+		t.Errorf("rejections{scope=streams} = %v, want 1", got)
+	}
 	if n := streams.Open("alice"); n != 0 {
 		t.Errorf("alice still holds %d", n)
 	}
