@@ -185,10 +185,11 @@ func (h *hardening) readyChecks(pool *groq.Pool) []httpapi.ReadyCheck {
 func (h *hardening) redisPing(ctx context.Context) error { return h.redis.Ping(ctx).Err() }
 
 // poolCheck judges the key pool: a key that is not dead is usable (a cooling
-// one only for a while); no configured key at all is nothing to judge.
+// one only for a while). Without any configured key chat is off but the
+// rest works: degraded, and still ready (readiness fails only on outage).
 func poolCheck(keys []groq.KeyStatus) statuspage.Check {
 	if len(keys) == 0 {
-		return statuspage.Check{Status: status.Operational, Detail: "no Groq keys configured"}
+		return statuspage.Check{Status: status.Degraded, Detail: "no Groq keys configured"}
 	}
 	active, cooling := 0, 0
 	for _, k := range keys {
