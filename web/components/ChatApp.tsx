@@ -23,6 +23,8 @@ export default function ChatApp({ initialId }: { initialId: string | null }) {
   const [error, setError] = useState<string | null>(null);
   const [menuOpen, setMenuOpen] = useState(false);
   const abortRef = useRef<AbortController | null>(null);
+  // A conversation created by send() is already on screen: loading it would race the stream.
+  const freshRef = useRef<string | null>(null);
   const endRef = useRef<HTMLDivElement>(null);
   const router = useRouter();
 
@@ -50,7 +52,7 @@ export default function ChatApp({ initialId }: { initialId: string | null }) {
   }, []);
 
   useEffect(() => {
-    if (!activeId) return;
+    if (!activeId || activeId === freshRef.current) return;
     let live = true;
     api<Conversation>(`/conversations/${activeId}`)
       .then((c) => {
@@ -66,6 +68,7 @@ export default function ChatApp({ initialId }: { initialId: string | null }) {
 
   useEffect(() => {
     const onPop = () => {
+      freshRef.current = null;
       const m = /^\/chat\/([^/]+)/.exec(window.location.pathname);
       setActiveId(m ? decodeURIComponent(m[1]) : null);
       if (!m) setMessages([]);
@@ -80,6 +83,7 @@ export default function ChatApp({ initialId }: { initialId: string | null }) {
 
   const select = (id: string | null) => {
     abortRef.current?.abort();
+    freshRef.current = null;
     setError(null);
     setActiveId(id);
     if (!id) setMessages([]);
@@ -151,6 +155,7 @@ export default function ChatApp({ initialId }: { initialId: string | null }) {
       try {
         const c = await api<Conversation>("/conversations", { method: "POST", json: { model: model || undefined } });
         id = c.id;
+        freshRef.current = id;
         setConvs((cs) => [c, ...cs]);
         setActiveId(id);
         window.history.pushState(null, "", `/chat/${id}`);

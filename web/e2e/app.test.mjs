@@ -16,6 +16,7 @@ import {
   shot,
   signIn,
   signUp,
+  waitForAnswer,
   watchAssistant,
 } from "./helpers.mjs";
 
@@ -80,7 +81,8 @@ describe("parley web app", () => {
   it("streams an answer token by token", async () => {
     await watchAssistant(page);
     await sendMessage(page, "Hello from the end-to-end test, please answer with `code`");
-    await page.getByRole("button", { name: "Send" }).waitFor({ timeout: 30_000 });
+    await waitForAnswer(page, 0);
+    assert.equal(await page.getByTestId("chat-error").count(), 0);
     const a = await answerChanges(page);
     const final = await page.getByTestId("assistant-body").last().textContent();
     assert.match(final, /groqmock heard: Hello from the end-to-end test/);
@@ -166,7 +168,7 @@ describe("parley web app", () => {
       await p2.getByTestId("forbidden").waitFor();
       assert.equal(await p2.getByTestId("pool-key").count(), 0);
     }
-    const status = await p2.evaluate(async () => (await fetch("/api/v1/admin/keys")).status);
+    const status = await p2.evaluate(async () => (await fetch("/api/v1/admin/users")).status);
     assert.equal(status, 403, "the API refuses too");
     await shot(p2, "09-forbidden");
     await p2.context().close();
@@ -210,11 +212,7 @@ describe("parley web app", () => {
     for (let i = 0; i < 3; i++) {
       // The first message may use up the single token; a later one is refused before streaming.
       await sendMessage(p2, `quota ${i}`);
-      await p2.waitForFunction(
-        (n) => document.querySelector('[data-testid="chat-error"]') || document.querySelectorAll('[data-testid="assistant-message"]:not([aria-busy])').length > n,
-        i,
-        { timeout: 30_000 },
-      );
+      await waitForAnswer(p2, i);
       if (await p2.getByTestId("chat-error").count()) break;
     }
     assert.match(await p2.getByTestId("chat-error").textContent(), /daily token quota is used up\. It resets at /);
@@ -278,12 +276,12 @@ describe("parley web app", () => {
     await m.getByRole("button", { name: "New chat" }).click();
     await watchAssistant(m);
     await sendMessage(m, "warm up");
-    await m.getByRole("button", { name: "Send" }).waitFor({ timeout: 30_000 });
+    await waitForAnswer(m, 0);
     for (let i = 0; i < 5; i++) {
       api.push(await apiTimeToFirstToken(s.apiUrl, token, conv.id, `measure ${i}`));
       await watchAssistant(m);
       await sendMessage(m, `measure ${i}`);
-      await m.getByRole("button", { name: "Send" }).waitFor({ timeout: 30_000 });
+      await waitForAnswer(m, i + 1);
       const a = await answerChanges(m);
       ui.push(a.changes[0].t - a.t0);
     }

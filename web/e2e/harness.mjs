@@ -31,6 +31,12 @@ export function freePort() {
 
 /** binary returns bin/<name>, building it from cmd/<name> when Go and the source are there; it throws loudly otherwise. */
 function binary(name) {
+  // PARLEY_E2E_BIN_DIR points at binaries built elsewhere (e.g. from a clean checkout): used as they are.
+  if (process.env.PARLEY_E2E_BIN_DIR) {
+    const pre = join(process.env.PARLEY_E2E_BIN_DIR, name);
+    if (!existsSync(pre)) throw new Error(`e2e: ${pre} is missing (PARLEY_E2E_BIN_DIR)`);
+    return pre;
+  }
   const out = join(REPO, "bin", name);
   const src = join(REPO, "cmd", name, "main.go");
   if (existsSync(src)) {

@@ -22,6 +22,7 @@ export async function shot(page, name) {
 /** newPage opens a fresh context (its own cookies) and records CSP violations and page errors. */
 export async function newPage(browser, opts = {}) {
   const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, ...opts });
+  ctx.setDefaultTimeout(15_000);
   const page = await ctx.newPage();
   page.problems = [];
   page.on("console", (m) => {
@@ -77,12 +78,28 @@ export async function watchAssistant(page) {
 
 /** sendMessage types into the composer and presses Enter, noting the time in the page. */
 export async function sendMessage(page, text) {
-  const box = page.getByLabel("Message");
+  const box = page.getByLabel("Message", { exact: true });
   await box.fill(text);
   await page.evaluate(() => {
     if (window.__answer) window.__answer.t0 = performance.now();
   });
   await box.press("Enter");
+}
+
+/** completedAnswers counts the assistant messages that are not streaming. */
+export function completedAnswers(page) {
+  return page.locator('[data-testid="assistant-message"]:not([aria-busy])').count();
+}
+
+/** waitForAnswer waits until more than `before` answers are complete, or an error shows. */
+export async function waitForAnswer(page, before, timeout = 30_000) {
+  await page.waitForFunction(
+    (n) =>
+      document.querySelector('[data-testid="chat-error"]') ||
+      (document.querySelectorAll('[data-testid="assistant-message"]:not([aria-busy])').length > n && !document.querySelector('[aria-busy="true"]')),
+    before,
+    { timeout },
+  );
 }
 
 /** answerChanges returns the recorded changes of the answer. */
