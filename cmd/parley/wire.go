@@ -79,7 +79,7 @@ func wireChat(ctx context.Context, e env, cfg config.Config, st store.Store, cha
 		p.close(context.Background())
 		return nil, err
 	}
-	p.routes = api.Routes()
+	p.routes = append(api.Routes(), adminRoutes(pool, st)...) // GET /admin/keys, /admin/audit: wire_admin.go
 	go audit.RunPruner(ctx, st, audit.PrunerOptions{Retention: cfg.AuditRetention, Logger: log})
 	return p, nil
 }
