@@ -190,6 +190,9 @@ export default function ChatApp({ initialId }: { initialId: string | null }) {
 
   return (
     <div className={`chat${menuOpen ? " open" : ""}`}>
+      <button type="button" className="menu-toggle" aria-expanded={menuOpen} aria-controls="conversations" onClick={() => setMenuOpen((o) => !o)}>
+        {menuOpen ? "Back to the conversation" : "Conversations"}
+      </button>
       <ConversationList
         items={convs}
         activeId={activeId}
@@ -209,9 +212,6 @@ export default function ChatApp({ initialId }: { initialId: string | null }) {
       />
       <main id="main" className="main">
         <div className="msgs" aria-live="polite" aria-label="Messages">
-          <button type="button" className="menu-toggle" aria-expanded={menuOpen} onClick={() => setMenuOpen((o) => !o)}>
-            {menuOpen ? "Close conversations" : "Conversations"}
-          </button>
           {notConfigured && (
             <p className="notice" role="status" data-testid="not-configured">
               No Groq API key is configured, so parley cannot answer yet. An administrator must set PARLEY_GROQ_API_KEYS (or try it offline with groqmock, see the README).

@@ -16,7 +16,7 @@ export default function ConversationList(props: {
 }) {
   const [editing, setEditing] = useState<string | null>(null);
   return (
-    <aside className="sidebar" aria-label="Conversations">
+    <aside id="conversations" className="sidebar" aria-label="Conversations">
       <div className="tools">
         <button type="button" className="primary" onClick={props.onNew}>
           New chat

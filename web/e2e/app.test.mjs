@@ -245,8 +245,15 @@ describe("parley web app", () => {
     const phone = await newPage(s.browser, { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
     await signIn(phone, s.webUrl, admin);
     await phone.getByRole("button", { name: "Conversations" }).click();
-    await phone.getByTestId("conversation-list").getByRole("link").first().waitFor();
-    await shot(phone, "11-phone-chat");
+    const link = phone.getByTestId("conversation-list").getByRole("link").last();
+    await link.waitFor();
+    await shot(phone, "11-phone-list");
+    await link.click();
+    await phone.getByTestId("assistant-body").first().waitFor();
+    assert.ok(await phone.getByLabel("Message", { exact: true }).isVisible());
+    const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `no sideways scrolling on a phone (overflow ${overflow}px)`);
+    await shot(phone, "12-phone-chat");
     await phone.context().close();
   });
 

@@ -10,9 +10,9 @@ export default async function ChatPage() {
   const user = await currentUser();
   if (!user) redirect("/login?next=/chat");
   return (
-    <>
+    <div className="app">
       <TopBar user={user} />
       <ChatApp initialId={null} />
-    </>
+    </div>
   );
 }

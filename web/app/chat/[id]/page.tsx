@@ -11,9 +11,9 @@ export default async function ConversationPage({ params }: { params: Promise<{ i
   const user = await currentUser();
   if (!user) redirect(`/login?next=/chat/${encodeURIComponent(id)}`);
   return (
-    <>
+    <div className="app">
       <TopBar user={user} />
       <ChatApp initialId={id} />
-    </>
+    </div>
   );
 }
