@@ -119,6 +119,9 @@ type Store interface {
 	MarkRefreshTokenUsed(ctx context.Context, id string, at time.Time) error
 	RevokeRefreshFamily(ctx context.Context, familyID string, at time.Time) error
 	RevokeUserRefreshTokens(ctx context.Context, userID string, at time.Time) error
+	// RevokeUserRefreshTokensExcept revokes every unrevoked token of the user
+	// outside family keepFamilyID (the session that changed the password).
+	RevokeUserRefreshTokensExcept(ctx context.Context, userID, keepFamilyID string, at time.Time) error
 
 	// CreateInvite stores a single-use sign-up invite (hash of the code).
 	CreateInvite(ctx context.Context, inv Invite) error

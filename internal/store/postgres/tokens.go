@@ -74,6 +74,14 @@ func (s *Store) RevokeUserRefreshTokens(ctx context.Context, userID string, at t
 	return fail(ctx, "revoke user refresh tokens", err, sqlkit.Msgs{})
 }
 
+// RevokeUserRefreshTokensExcept revokes every unrevoked token of the user
+// outside family keepFamilyID.
+func (s *Store) RevokeUserRefreshTokensExcept(ctx context.Context, userID, keepFamilyID string, at time.Time) error {
+	_, err := s.w.Exec(ctx, `UPDATE refresh_tokens SET revoked_at = $1
+		WHERE user_id = $2 AND family_id <> $3 AND revoked_at IS NULL`, tIn(at), userID, keepFamilyID)
+	return fail(ctx, "revoke other refresh tokens", err, sqlkit.Msgs{})
+}
+
 const inviteCols = `id, code_hash, created_by, email, created_at, expires_at, used_at, used_by`
 
 // CreateInvite stores inv; an empty CreatedBy is kept as no creator.

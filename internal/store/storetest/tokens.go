@@ -102,6 +102,36 @@ func testTokens(t *testing.T, o Opener) {
 		}
 	})
 
+	t.Run("RevokeOtherSessions", func(t *testing.T) {
+		ctx := t.Context()
+		s := o.migrated(t)
+		u, other := newUser(t, s, ""), newUser(t, s, "")
+		old := t0.Add(-time.Hour)
+		for _, rt := range []account.RefreshToken{
+			{ID: "k1", UserID: u.ID, FamilyID: "keep", TokenHash: "k1"},
+			{ID: "k2", UserID: u.ID, FamilyID: "keep", TokenHash: "k2"},
+			{ID: "o1", UserID: u.ID, FamilyID: "other", TokenHash: "o1"},
+			{ID: "o2", UserID: u.ID, FamilyID: "other'; --", TokenHash: "o2"},
+			{ID: "r1", UserID: u.ID, FamilyID: "gone", TokenHash: "r1"},
+			{ID: "x1", UserID: other.ID, FamilyID: "theirs", TokenHash: "x1"},
+		} {
+			rt.ExpiresAt, rt.CreatedAt = t0.Add(time.Hour), t0
+			ok(t, s.CreateRefreshToken(ctx, rt))
+		}
+		ok(t, s.RevokeRefreshFamily(ctx, "gone", old)) // an earlier revocation is kept
+		rev := t0.Add(time.Minute)
+		ok(t, s.RevokeUserRefreshTokensExcept(ctx, u.ID, "keep", rev))
+		ok(t, s.RevokeUserRefreshTokensExcept(ctx, "ghost", "keep", rev)) // nothing to revoke is no error
+		for hash, want := range map[string]*time.Time{"k1": nil, "k2": nil, "o1": ptr(us(rev)), "o2": ptr(us(rev)),
+			"r1": ptr(us(old)), "x1": nil} {
+			got, err := s.RefreshTokenByHash(ctx, hash)
+			ok(t, err)
+			if d := cmp.Diff(want, got.RevokedAt); d != "" {
+				t.Errorf("%s: RevokedAt (-want +got):\n%s", hash, d)
+			}
+		}
+	})
+
 	t.Run("APITokens", func(t *testing.T) {
 		ctx := t.Context()
 		s := o.migrated(t)
