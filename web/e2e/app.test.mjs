@@ -55,6 +55,15 @@ describe("parley web app", () => {
     const api = await fetch(`${s.webUrl}/api/v1/me`);
     assert.equal(api.status, 401);
     assert.equal(api.headers.get("x-content-type-options"), "nosniff");
+    // A cross-site sign-up attempt is refused by the BFF before it reaches the API.
+    const forged = await fetch(`${s.webUrl}/api/v1/auth/register`, {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: "https://evil.example", "sec-fetch-site": "cross-site", cookie: "parley_csrf=x", "x-csrf-token": "x" },
+      body: JSON.stringify({ email: "forged@example.com", password: "whatever whatever" }),
+    });
+    assert.equal(forged.status, 403);
+    const noToken = await fetch(`${s.webUrl}/api/v1/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+    assert.equal(noToken.status, 403, "no double-submit token, no login");
   });
 
   it("sends a signed-out visitor of the chat to the sign-in page", async () => {
@@ -95,6 +104,16 @@ describe("parley web app", () => {
     assert.deepEqual(page.problems, [], "no CSP violations or page errors");
   });
 
+  it("regenerates the last answer", async () => {
+    const before = await page.getByTestId("assistant-message").count();
+    await watchAssistant(page);
+    await page.getByRole("button", { name: "Regenerate" }).click();
+    await page.waitForFunction(() => (window.__answer?.changes.length ?? 0) >= 1);
+    await waitForAnswer(page, before - 1);
+    assert.equal(await page.getByTestId("assistant-message").count(), before, "the answer is replaced, not added");
+    assert.match(await page.getByTestId("assistant-body").last().textContent(), /groqmock heard: Hello/);
+  });
+
   it("finds the conversation again after a reload", async () => {
     const url = page.url();
     await page.reload();
@@ -107,6 +126,31 @@ describe("parley web app", () => {
     await page.goto(`${s.webUrl}/chat`);
     await list.getByRole("link").first().click();
     await page.getByTestId("assistant-body").first().waitFor();
+  });
+
+  it("renames, searches and deletes conversations", async () => {
+    const list = page.getByTestId("conversation-list");
+    const first = (await list.getByRole("link").first().textContent()).trim();
+    await page.getByRole("button", { name: `Rename ${first}` }).click();
+    await page.getByLabel("New title").fill("Zebra notes");
+    await page.getByRole("button", { name: "Save" }).click();
+    await list.getByRole("link", { name: "Zebra notes" }).waitFor();
+    // A second conversation, then search narrows the list to the matching title.
+    await page.getByRole("button", { name: "New chat" }).click();
+    await sendMessage(page, "Another topic entirely");
+    await waitForAnswer(page, 0);
+    await list.getByRole("link", { name: /Another topic/ }).waitFor();
+    await page.getByLabel("Search conversations by title").fill("zebra");
+    await list.getByRole("link", { name: /Another topic/ }).waitFor({ state: "detached" });
+    assert.deepEqual(await list.getByRole("link").allTextContents(), ["Zebra notes"]);
+    await page.getByLabel("Search conversations by title").fill("");
+    await list.getByRole("link", { name: /Another topic/ }).waitFor();
+    page.once("dialog", (d) => d.accept());
+    await page.getByRole("button", { name: /^Delete Another topic/ }).click();
+    await list.getByRole("link", { name: /Another topic/ }).waitFor({ state: "detached" });
+    await page.reload();
+    await list.getByRole("link", { name: "Zebra notes" }).waitFor();
+    assert.equal(await list.getByRole("link", { name: /Another topic/ }).count(), 0, "deleted for good");
   });
 
   it("stops a stream on Stop and keeps the partial answer", async () => {
@@ -154,8 +198,16 @@ describe("parley web app", () => {
     await page.getByTestId("users-table").getByText(admin.email).waitFor();
     await shot(page, "07-admin-users");
     await page.goto(`${s.webUrl}/admin/audit`);
-    await page.getByTestId("audit-table").waitFor();
+    const audit = page.getByTestId("audit-table");
+    await audit.locator("tbody tr").first().waitFor();
+    await page.getByLabel("Status").fill("201");
+    await page.getByRole("button", { name: "Filter" }).click();
+    await page.waitForResponse((r) => r.url().includes("/api/v1/admin/audit") && r.url().includes("status=201"));
+    await audit.locator("tbody tr").first().waitFor();
+    const statuses = await audit.locator("tbody tr td:nth-child(5)").allTextContents();
+    assert.ok(statuses.length > 0 && statuses.every((x) => x === "201"), `filtered by status: ${statuses}`);
     await shot(page, "08-admin-audit");
+    await axeCheck(page, "admin audit");
   });
 
   it("refuses admin pages to a non-admin, on the server", async () => {

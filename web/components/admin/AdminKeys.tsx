@@ -16,10 +16,13 @@ function budget(rem: number | null, lim: number | null): string {
 /** AdminKeys shows the Groq key pool: fingerprint, org, state, per-model budgets, cooldowns and resets. */
 export default function AdminKeys() {
   const [keys, setKeys] = useState<PoolKey[] | null>(null);
+  const [summary, setSummary] = useState<Record<string, number> | null>(null);
   const [error, setError] = useState<string | null>(null);
   const load = useCallback(async () => {
     try {
-      setKeys((await api<{ data: PoolKey[] }>("/admin/keys")).data ?? []);
+      const r = await api<{ data: PoolKey[]; summary?: Record<string, number> }>("/admin/keys");
+      setKeys(r.data ?? []);
+      setSummary(r.summary ?? null);
       setError(null);
     } catch (e) {
       setError(describeProblem(e instanceof ApiError ? e.problem : null));
@@ -37,6 +40,13 @@ export default function AdminKeys() {
     <main id="main">
       <h1>Key pool</h1>
       <p className="muted">Groq keys are shown only by fingerprint. Refreshes every 10 seconds.</p>
+      {summary && (
+        <p data-testid="pool-summary">
+          {Object.entries(summary)
+            .map(([k, v]) => `${v} ${k}`)
+            .join(" · ")}
+        </p>
+      )}
       {error && <p role="alert" className="error">{error}</p>}
       {keys && keys.length === 0 && <p className="notice">No Groq keys are configured (PARLEY_GROQ_API_KEYS).</p>}
       {keys?.map((k) => (

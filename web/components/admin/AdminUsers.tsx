@@ -93,6 +93,46 @@ export default function AdminUsers() {
           Load more
         </button>
       )}
+      <Invites />
     </main>
+  );
+}
+
+/** Invites creates invite codes for invite-only sign-up. */
+function Invites() {
+  const [code, setCode] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  return (
+    <section className="card" aria-labelledby="invite-h">
+      <h2 id="invite-h">Invite someone</h2>
+      <form
+        className="row"
+        onSubmit={async (e) => {
+          e.preventDefault();
+          const form = e.currentTarget;
+          const email = String(new FormData(form).get("invite_email") ?? "").trim();
+          try {
+            const r = await api<{ code: string }>("/admin/invites", { method: "POST", json: email ? { email } : {} });
+            setCode(r.code);
+            setError(null);
+            form.reset();
+          } catch (err) {
+            setError(describeProblem(err instanceof ApiError ? err.problem : null));
+          }
+        }}
+      >
+        <div>
+          <label htmlFor="invite_email">Email (optional)</label>
+          <input id="invite_email" name="invite_email" type="email" />
+        </div>
+        <button type="submit">Create invite</button>
+      </form>
+      {code && (
+        <p role="status">
+          Invite code: <span className="secret">{code}</span>
+        </p>
+      )}
+      {error && <p role="alert" className="error">{error}</p>}
+    </section>
   );
 }
