@@ -93,12 +93,19 @@ async function waitFor(url, child, ok = (s) => s === 200, ms = 60_000) {
  * startStack starts groqmock, parley and Next. opts.groqmockArgs and opts.parleyEnv
  * adjust a stack (e.g. tight limits for the rate-limit test).
  */
-export async function startStack(opts = {}) {
+/** preflight checks what every stack needs and returns the paths; it throws a loud error for anything missing. */
+export function preflight() {
   if (!existsSync(CHROMIUM)) throw new Error(`e2e: Chromium not found at ${CHROMIUM} (apt-get install chromium); never use 'playwright install'`);
   const server = join(WEB_DIR, ".next", "standalone", "server.js");
   if (!existsSync(server)) throw new Error("e2e: .next/standalone/server.js is missing: run `npm run build` first");
-  const parley = binary("parley");
-  const groqmock = binary("groqmock");
+  return { server, parley: binary("parley"), groqmock: binary("groqmock") };
+}
+
+let checked = null;
+
+export async function startStack(opts = {}) {
+  checked ??= preflight();
+  const { server, parley, groqmock } = checked;
   const [gPort, aPort, mPort, wPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
   const dataDir = mkdtempSync(join(tmpdir(), "parley-e2e-"));
 
