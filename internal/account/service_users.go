@@ -18,11 +18,15 @@ type MeUpdate struct {
 	Name            *string
 	Password        *string
 	CurrentPassword *string
+	// RefreshToken, when set with a password change, is the caller's own
+	// current refresh token: its session stays signed in.
+	RefreshToken *string
 }
 
 // UpdateMe changes the caller's name and/or password. A password change
-// needs the current password and signs out every refresh session of the
-// user (the access token in hand stays valid until it expires).
+// needs the current password and signs out every other refresh session of
+// the user: all of them, or all but the one whose refresh token the caller
+// presents (access tokens in hand stay valid until they expire).
 func (s *Service) UpdateMe(ctx context.Context, userID string, in MeUpdate) (User, error) {
 	var upd UserUpdate
 	fields := map[string]string{}
@@ -41,6 +45,17 @@ func (s *Service) UpdateMe(ctx context.Context, userID string, in MeUpdate) (Use
 		if in.CurrentPassword == nil || *in.CurrentPassword == "" {
 			fields["current_password"] = "is required to change the password"
 		}
+	}
+	keepFamily := ""
+	if in.Password != nil && in.RefreshToken != nil {
+		family, msg, err := s.ownSession(ctx, userID, *in.RefreshToken)
+		if err != nil {
+			return User{}, err
+		}
+		if msg != "" {
+			fields["refresh_token"] = msg
+		}
+		keepFamily = family
 	}
 	if len(fields) > 0 {
 		return User{}, errs.Validation(fields)
@@ -71,12 +86,38 @@ func (s *Service) UpdateMe(ctx context.Context, userID string, in MeUpdate) (Use
 		return User{}, err
 	}
 	if upd.PasswordHash != nil {
-		if err := s.store.RevokeUserRefreshTokens(ctx, userID, s.now().UTC()); err != nil {
+		now := s.now().UTC()
+		if keepFamily != "" {
+			err = s.store.RevokeUserRefreshTokensExcept(ctx, userID, keepFamily, now)
+		} else {
+			err = s.store.RevokeUserRefreshTokens(ctx, userID, now)
+		}
+		if err != nil {
 			return User{}, fmt.Errorf("revoke sessions after password change: %w", err)
 		}
-		s.log.InfoContext(ctx, "password changed; sessions revoked", "user_id", userID)
+		s.log.InfoContext(ctx, "password changed; other sessions revoked", "user_id", userID, "kept_session", keepFamily != "")
 	}
 	return u, nil
+}
+
+// ownSession returns the session family of token when it is a current
+// (unused, unrevoked, unexpired) refresh token of userID, else a field
+// message for the client.
+func (s *Service) ownSession(ctx context.Context, userID, token string) (family, msg string, err error) {
+	const notCurrent = "is not a current refresh token of yours"
+	if token == "" || len(token) > 256 {
+		return "", notCurrent, nil
+	}
+	rt, err := s.store.RefreshTokenByHash(ctx, hashToken(token))
+	if errs.CodeOf(err) == errs.NotFound {
+		return "", notCurrent, nil
+	} else if err != nil {
+		return "", "", fmt.Errorf("find refresh token: %w", err)
+	}
+	if rt.UserID != userID || rt.RevokedAt != nil || rt.UsedAt != nil || !s.now().Before(rt.ExpiresAt) {
+		return "", notCurrent, nil
+	}
+	return rt.FamilyID, "", nil
 }
 
 // CreateUser makes an account directly, bypassing the sign-up policy: the

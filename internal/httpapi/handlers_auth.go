@@ -83,12 +83,13 @@ func (s *Server) patchMe(w http.ResponseWriter, r *http.Request) error {
 		Name            *string `json:"name"`
 		Password        *string `json:"password"`
 		CurrentPassword *string `json:"current_password"`
+		RefreshToken    *string `json:"refresh_token"` // this session stays signed in on a password change
 	}
 	if err := DecodeJSON(r, &in); err != nil {
 		return err
 	}
 	updated, err := s.accounts.UpdateMe(r.Context(), u.ID, account.MeUpdate{
-		Name: in.Name, Password: in.Password, CurrentPassword: in.CurrentPassword,
+		Name: in.Name, Password: in.Password, CurrentPassword: in.CurrentPassword, RefreshToken: in.RefreshToken,
 	})
 	if err != nil {
 		return err
