@@ -83,6 +83,8 @@ func setField(ptr any, raw string) error {
 		*p = raw
 	case *[]string:
 		*p = splitList(raw)
+	case *keyList:
+		*p = SplitKeys(raw)
 	case *int:
 		if raw == "" {
 			*p = 0

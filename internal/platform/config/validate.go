@@ -98,12 +98,7 @@ func (c Config) Validate() error {
 	if c.AccessTokenTTL > 0 && c.RefreshTokenTTL > 0 && c.AccessTokenTTL >= c.RefreshTokenTTL {
 		add("PARLEY_ACCESS_TOKEN_TTL: must be shorter than PARLEY_REFRESH_TOKEN_TTL")
 	}
-	for i, k := range c.GroqAPIKeys {
-		key, org, hasOrg := strings.Cut(k, "@")
-		if !strings.HasPrefix(key, "gsk_") || len(key) < 8 || (hasOrg && !strings.HasPrefix(org, "org_")) {
-			add("PARLEY_GROQ_API_KEYS: entry %d must look like gsk_… or gsk_…@org_… (value not shown)", i+1)
-		}
-	}
+	p = append(p, c.groqKeyProblems()...)
 	if u, err := url.Parse(c.GroqBaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		add("PARLEY_GROQ_BASE_URL: %q is not an http(s) URL", c.GroqBaseURL)
 	}
