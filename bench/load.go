@@ -122,8 +122,10 @@ func hasContent(line string) bool {
 
 // memResult is the parley process's RSS before and with n streams open.
 type memResult struct {
-	streams       int
-	before, after int64
+	streams                           int
+	before, after                     int64 // RSS
+	heapBefore, heapAfter             int64 // Go heap in use + stacks
+	goroutinesBefore, goroutinesAfter int64
 }
 
 // streamMemory opens n concurrent streams through the parley in front of the
@@ -138,6 +140,10 @@ func (e *env) streamMemory(ctx context.Context, n int) (memResult, error) {
 		}
 	}
 	before, err := rss(e.parleySlowPID)
+	if err != nil {
+		return memResult{}, err
+	}
+	heapBefore, gBefore, err := goMemory(ctx, e.slowMetrics)
 	if err != nil {
 		return memResult{}, err
 	}
@@ -184,9 +190,14 @@ func (e *env) streamMemory(ctx context.Context, n int) (memResult, error) {
 	default:
 	}
 	after, err := rss(e.parleySlowPID)
+	if err != nil {
+		return memResult{}, err
+	}
+	heapAfter, gAfter, err := goMemory(ctx, e.slowMetrics)
 	cancel()
 	wg.Wait()
-	return memResult{streams: n, before: before, after: after}, err
+	return memResult{streams: n, before: before, after: after, heapBefore: heapBefore, heapAfter: heapAfter,
+		goroutinesBefore: gBefore, goroutinesAfter: gAfter}, err
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }

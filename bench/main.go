@@ -102,8 +102,9 @@ func run(ctx context.Context, args []string) error {
 		return err
 	}
 	res.memory = mem
-	fmt.Fprintf(os.Stderr, "memory: %d streams, RSS %.1f → %.1f MiB, %.1f KiB per stream\n",
-		mem.streams, mib(mem.before), mib(mem.after), float64(mem.after-mem.before)/float64(mem.streams)/1024)
+	fmt.Fprintf(os.Stderr, "memory: %d streams, heap+stacks %.1f → %.1f MiB (%.1f KiB per stream), RSS %.1f → %.1f MiB, goroutines %d → %d\n",
+		mem.streams, mib(mem.heapBefore), mib(mem.heapAfter), float64(mem.heapAfter-mem.heapBefore)/float64(mem.streams)/1024,
+		mib(mem.before), mib(mem.after), mem.goroutinesBefore, mem.goroutinesAfter)
 
 	res.finished = time.Now().UTC()
 	return res.write(o)

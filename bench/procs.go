@@ -28,14 +28,15 @@ type target struct {
 // env is the set of processes under test: groqmock twice (instant, and slow
 // for long-lived streams), a bare reverse proxy, and parley.
 type env struct {
-	dir             string
-	procs           []*exec.Cmd
-	mock, slowMock  string // base URLs
-	proxy           string
-	parley          string
-	parleySlow      string
-	parleySlowPID   int
-	token, slowTok  string
+	dir            string
+	procs          []*exec.Cmd
+	mock, slowMock string // base URLs
+	proxy          string
+	parley         string
+	parleySlow     string
+	parleySlowPID  int
+	slowMetrics    string // metrics URL of the slow parley
+	token, slowTok string
 }
 
 const benchKey = "gsk_bench_key_0000000000000000000000"
@@ -74,7 +75,7 @@ func startEnv(ctx context.Context) (*env, error) {
 		e.stop()
 		return nil, err
 	}
-	if e.parleySlow, pid, e.slowTok, err = e.startParley(ctx, "slow", e.slowMock); err != nil {
+	if e.parleySlow, pid, e.slowTok, e.slowMetrics, err = e.startParleyM(ctx, "slow", e.slowMock); err != nil {
 		e.stop()
 		return nil, err
 	}
@@ -179,13 +180,18 @@ func serveProxy(addr, upstream string) {
 // rate limiter is opened wide (one address produces all the load) and the
 // per-user stream cap raised for the memory run; nothing else is relaxed.
 func (e *env) startParley(ctx context.Context, name, upstream string) (base string, pid int, token string, err error) {
+	base, pid, token, _, err = e.startParleyM(ctx, name, upstream)
+	return
+}
+
+func (e *env) startParleyM(ctx context.Context, name, upstream string) (base string, pid int, token, metricsURL string, err error) {
 	addr, err := freeAddr()
 	if err != nil {
-		return "", 0, "", err
+		return "", 0, "", "", err
 	}
 	maddr, err := freeAddr()
 	if err != nil {
-		return "", 0, "", err
+		return "", 0, "", "", err
 	}
 	environ := append(os.Environ(),
 		"PARLEY_ADDR="+addr,
@@ -201,14 +207,14 @@ func (e *env) startParley(ctx context.Context, name, upstream string) (base stri
 	)
 	cmd, err := e.spawn(ctx, filepath.Join(e.dir, "parley"), environ, "serve")
 	if err != nil {
-		return "", 0, "", err
+		return "", 0, "", "", err
 	}
 	base = "http://" + addr
 	if err := waitHTTP(ctx, base+"/readyz", ""); err != nil {
-		return "", 0, "", err
+		return "", 0, "", "", err
 	}
 	token, err = makeToken(ctx, base)
-	return base, cmd.Process.Pid, token, err
+	return base, cmd.Process.Pid, token, "http://" + maddr + "/metrics", err
 }
 
 func waitHTTP(ctx context.Context, u, key string) error {
@@ -273,6 +279,41 @@ func postJSON(ctx context.Context, u, bearer string, in, out any) error {
 		return fmt.Errorf("POST %s: %s: %s", u, resp.Status, strings.TrimSpace(buf.String()))
 	}
 	return json.NewDecoder(resp.Body).Decode(out)
+}
+
+// goMemory reads the Go runtime's in-use heap plus goroutine stacks, and the
+// goroutine count, from a parley metrics endpoint.
+func goMemory(ctx context.Context, metricsURL string) (inuse int64, goroutines int64, err error) {
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, metricsURL, nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer resp.Body.Close()
+	var buf bytes.Buffer
+	if _, err := buf.ReadFrom(resp.Body); err != nil {
+		return 0, 0, err
+	}
+	for _, line := range strings.Split(buf.String(), "\n") {
+		f := strings.Fields(line)
+		if len(f) != 2 {
+			continue
+		}
+		v, perr := strconv.ParseFloat(f[1], 64)
+		if perr != nil {
+			continue
+		}
+		switch f[0] {
+		case "go_memstats_heap_inuse_bytes", "go_memstats_stack_inuse_bytes":
+			inuse += int64(v)
+		case "go_goroutines":
+			goroutines = int64(v)
+		}
+	}
+	if inuse == 0 {
+		return 0, 0, errors.New("no go_memstats in " + metricsURL)
+	}
+	return inuse, goroutines, nil
 }
 
 // rss reads a process's resident set size in bytes from /proc.

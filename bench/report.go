@@ -103,8 +103,12 @@ func (r *results) write(o options) error {
 	}
 	m := r.memory
 	fmt.Fprintf(&b, "\n## Memory with %d concurrent open streams\n\n", m.streams)
-	fmt.Fprintf(&b, "parley RSS %.1f MiB before, %.1f MiB with every stream open: **%.1f KiB per open stream** (goal ≤ 64 KiB).\n",
-		mib(m.before), mib(m.after), float64(m.after-m.before)/float64(max(m.streams, 1))/1024)
+	n := float64(max(m.streams, 1))
+	fmt.Fprintf(&b, "| measure | before | with %d streams open | per open stream |\n|---|---|---|---|\n", m.streams)
+	fmt.Fprintf(&b, "| Go heap in use + stacks | %.1f MiB | %.1f MiB | **%.1f KiB** (goal ≤ 64 KiB) |\n",
+		mib(m.heapBefore), mib(m.heapAfter), float64(m.heapAfter-m.heapBefore)/n/1024)
+	fmt.Fprintf(&b, "| process RSS | %.1f MiB | %.1f MiB | %.1f KiB |\n", mib(m.before), mib(m.after), float64(m.after-m.before)/n/1024)
+	fmt.Fprintf(&b, "| goroutines | %d | %d | %.1f |\n", m.goroutinesBefore, m.goroutinesAfter, float64(m.goroutinesAfter-m.goroutinesBefore)/n)
 	return os.WriteFile(o.out, []byte(b.String()), 0o644)
 }
 
