@@ -164,6 +164,19 @@ describe("parley web app", () => {
     assert.ok(text.length > 0 && !text.includes("lets clients check what they stream"), "the answer was cut");
     await page.getByRole("button", { name: "Send" }).waitFor({ state: "attached" });
     await shot(page, "04-chat-stopped");
+    // The stop reached the API through the proxy: it stores the cut answer within seconds,
+    // where the whole answer (~530 tokens at 40 per second) would take over 13 s.
+    const id = /\/chat\/([^/]+)$/.exec(page.url())[1];
+    const status = await page.waitForFunction(
+      async (cid) => {
+        const c = await (await fetch(`/api/v1/conversations/${cid}`)).json();
+        const last = c.messages?.[c.messages.length - 1];
+        return last?.role === "assistant" && last.status !== "complete" ? last.status : null;
+      },
+      id,
+      { polling: 250, timeout: 6_000 },
+    );
+    assert.match(await status.jsonValue(), /^(partial|error)$/);
   });
 
   it("creates an API token once, uses it, and revokes it", async () => {

@@ -119,6 +119,7 @@ export async function axeCheck(page, label) {
   const serious = r.filter((v) => v.impact === "serious");
   if (serious.length) console.log(`axe ${label}: serious: ${serious.map((v) => `${v.id} (${v.nodes})`).join(", ")}`);
   assert.deepEqual(critical, [], `axe-core critical violations on ${label}`);
+  assert.deepEqual(serious, [], `axe-core serious violations on ${label}`);
   return r;
 }
 
