@@ -71,15 +71,16 @@ func (p *Pool) learnOrg(ctx context.Context, k *key, named, used string) string 
 
 // markDead takes k out of rotation, for every replica; logged once.
 func (p *Pool) markDead(ctx context.Context, k *key, reason string) {
+	until := p.opts.Now().Add(p.opts.DeadKeyTTL)
 	p.mu.Lock()
 	was, org := k.dead, k.org
-	k.dead, k.deadReason = true, reason
+	k.dead, k.deadReason, k.deadUntil = true, reason, until
 	p.mu.Unlock()
 	if was {
 		return
 	}
-	p.log.Error("groq key removed from rotation", "key", k.fp, "org", org, "reason", reason)
-	if err := p.ledger.MarkDead(ctx, k.fp, reason); err != nil {
+	p.log.Error("groq key removed from rotation", "key", k.fp, "org", org, "reason", reason, "until", until)
+	if err := p.ledger.MarkDead(ctx, k.fp, reason, until); err != nil {
 		p.log.Warn("groq dead key not shared", "key", k.fp, "err", err)
 	}
 }

@@ -41,6 +41,10 @@ type Options struct {
 	Backoff func(n int) time.Duration
 	// ModelsTTL is how long the model list is cached (default 5m).
 	ModelsTTL time.Duration
+	// DeadKeyTTL is how long a key Groq refused (401, 403, organization
+	// restricted) stays out of rotation before it is tried again; a key still
+	// refused is taken out for another DeadKeyTTL. Default 24h.
+	DeadKeyTTL time.Duration
 	// KeySync is how often dead keys and learned orgs are read back from the
 	// ledger (other replicas' findings); default 5s.
 	KeySync time.Duration
@@ -90,6 +94,10 @@ type key struct {
 	orgSource  string // "declared", "learned", "unknown"
 	dead       bool
 	deadReason string
+	// deadUntil is when this replica tries a dead key again: the mark's
+	// deadline for a key it took out itself, the next sync for a key another
+	// replica took out (the shared mark decides then).
+	deadUntil time.Time
 }
 
 // Org sources in the admin view.
@@ -122,6 +130,9 @@ func New(opts Options) (*Pool, error) {
 	}
 	if opts.ModelsTTL <= 0 {
 		opts.ModelsTTL = 5 * time.Minute
+	}
+	if opts.DeadKeyTTL <= 0 {
+		opts.DeadKeyTTL = 24 * time.Hour
 	}
 	if opts.KeySync <= 0 {
 		opts.KeySync = 5 * time.Second
@@ -171,6 +182,8 @@ func defaultBackoff(n int) time.Duration {
 
 // Reload swaps the key set (entries as in Options.Keys). Keys that remain
 // keep what the pool learned about them; streams in flight are untouched.
+// A key added by the reload starts alive even if it was marked dead before
+// it was removed: putting it back is the operator saying it works again.
 func (p *Pool) Reload(entries []string) error {
 	cfgs, err := ParseKeys(entries)
 	if err != nil {
@@ -181,8 +194,21 @@ func (p *Pool) Reload(entries []string) error {
 	for _, k := range p.keys {
 		old[k.secret] = k
 	}
+	var added []string
+	for _, c := range cfgs {
+		if old[c.Key] == nil {
+			added = append(added, Fingerprint(c.Key))
+		}
+	}
 	p.setKeysLocked(cfgs, old)
 	p.mu.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	for _, fp := range added {
+		if err := p.ledger.ReviveKey(ctx, fp); err != nil {
+			p.log.Warn("groq re-added key not cleared in shared state", "key", fp, "err", err)
+		}
+	}
 	p.log.Info("groq keys reloaded", "keys", len(cfgs))
 	p.broadcast()
 	return nil
@@ -258,8 +284,14 @@ func (p *Pool) syncKeys(ctx context.Context) {
 	defer p.mu.Unlock()
 	changed := false
 	for _, k := range p.keys {
-		if r, ok := dead[k.fp]; ok && !k.dead {
-			k.dead, k.deadReason, changed = true, r, true
+		if r, ok := dead[k.fp]; ok {
+			if !k.dead {
+				k.dead, k.deadReason, changed = true, r, true
+			}
+			k.deadUntil = later(k.deadUntil, now.Add(p.opts.KeySync))
+		} else if k.dead && !now.Before(k.deadUntil) {
+			k.dead, k.deadReason, k.deadUntil, changed = false, "", time.Time{}, true
+			p.log.Info("groq key back in rotation: its dead mark lapsed", "key", k.fp)
 		}
 		if o, ok := orgs[k.fp]; ok && k.org != o {
 			k.org, k.orgSource, changed = o, OrgLearned, true
@@ -268,6 +300,13 @@ func (p *Pool) syncKeys(ctx context.Context) {
 	if changed {
 		p.rebuildLocked()
 	}
+}
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }
 
 // Configured reports whether any key is configured (dead or alive).

@@ -158,8 +158,13 @@ func (f *FailoverLedger) Budgets(ctx context.Context, orgs []string) ([]Budget, 
 }
 
 // MarkDead implements Ledger.
-func (f *FailoverLedger) MarkDead(ctx context.Context, fingerprint, reason string) error {
-	return f.write(func(l Ledger) error { return l.MarkDead(ctx, fingerprint, reason) })
+func (f *FailoverLedger) MarkDead(ctx context.Context, fingerprint, reason string, until time.Time) error {
+	return f.write(func(l Ledger) error { return l.MarkDead(ctx, fingerprint, reason, until) })
+}
+
+// ReviveKey implements Ledger.
+func (f *FailoverLedger) ReviveKey(ctx context.Context, fingerprint string) error {
+	return f.write(func(l Ledger) error { return l.ReviveKey(ctx, fingerprint) })
 }
 
 // LearnOrg implements Ledger.

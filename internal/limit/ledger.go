@@ -26,12 +26,16 @@ type Ledger interface {
 	Cool(ctx context.Context, c Cooldown) error
 	// Budgets lists the known budgets of the given orgs.
 	Budgets(ctx context.Context, orgs []string) ([]Budget, error)
-	// MarkDead takes a key (by fingerprint) out of rotation for every replica.
-	MarkDead(ctx context.Context, fingerprint, reason string) error
+	// MarkDead takes a key (by fingerprint) out of rotation for every replica
+	// until until: then the mark lapses and the key is tried again (a revoked
+	// key is simply marked again, a reinstated one serves).
+	MarkDead(ctx context.Context, fingerprint, reason string, until time.Time) error
+	// ReviveKey clears a key's dead mark (the operator put it back).
+	ReviveKey(ctx context.Context, fingerprint string) error
 	// LearnOrg records that a key (by fingerprint) belongs to org.
 	LearnOrg(ctx context.Context, fingerprint, org string) error
-	// Keys returns the dead keys (fingerprint → reason) and the learned orgs
-	// (fingerprint → org).
+	// Keys returns the keys whose dead mark has not lapsed (fingerprint →
+	// reason) and the learned orgs (fingerprint → org).
 	Keys(ctx context.Context) (dead, orgs map[string]string, err error)
 }
 

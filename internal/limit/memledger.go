@@ -13,8 +13,14 @@ type MemoryLedger struct {
 
 	mu      sync.Mutex
 	budgets map[budgetKey]*memBudget
-	dead    map[string]string
+	dead    map[string]deadMark
 	orgs    map[string]string
+}
+
+// deadMark is why a key left rotation and until when.
+type deadMark struct {
+	reason string
+	until  time.Time
 }
 
 type budgetKey struct{ org, model string }
@@ -35,7 +41,7 @@ func NewMemoryLedger(now func() time.Time) *MemoryLedger {
 	if now == nil {
 		now = time.Now
 	}
-	return &MemoryLedger{now: now, budgets: map[budgetKey]*memBudget{}, dead: map[string]string{}, orgs: map[string]string{}}
+	return &MemoryLedger{now: now, budgets: map[budgetKey]*memBudget{}, dead: map[string]deadMark{}, orgs: map[string]string{}}
 }
 
 // budget returns the (org, model) budget with expired leases dropped; mu held.
@@ -183,10 +189,18 @@ func sortBudgets(bs []Budget) {
 }
 
 // MarkDead implements Ledger.
-func (m *MemoryLedger) MarkDead(_ context.Context, fingerprint, reason string) error {
+func (m *MemoryLedger) MarkDead(_ context.Context, fingerprint, reason string, until time.Time) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.dead[fingerprint] = reason
+	m.dead[fingerprint] = deadMark{reason: reason, until: until}
+	return nil
+}
+
+// ReviveKey implements Ledger.
+func (m *MemoryLedger) ReviveKey(_ context.Context, fingerprint string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.dead, fingerprint)
 	return nil
 }
 
@@ -203,8 +217,13 @@ func (m *MemoryLedger) Keys(_ context.Context) (dead, orgs map[string]string, er
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	dead, orgs = make(map[string]string, len(m.dead)), make(map[string]string, len(m.orgs))
+	now := m.now()
 	for k, v := range m.dead {
-		dead[k] = v
+		if !now.Before(v.until) {
+			delete(m.dead, k) // lapsed
+			continue
+		}
+		dead[k] = v.reason
 	}
 	for k, v := range m.orgs {
 		orgs[k] = v

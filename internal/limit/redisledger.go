@@ -144,12 +144,37 @@ func parseState(v []any) budgetState {
 	}
 }
 
-// MarkDead implements Ledger.
-func (r *RedisLedger) MarkDead(ctx context.Context, fingerprint, reason string) error {
-	if err := r.client.HSet(ctx, r.prefix+"dead", fingerprint, reason).Err(); err != nil {
+// MarkDead implements Ledger. The mark is stored as "<until in Unix ms>|reason"
+// in one hash (Redis 7.0 has no per-field expiry); Keys skips lapsed marks.
+func (r *RedisLedger) MarkDead(ctx context.Context, fingerprint, reason string, until time.Time) error {
+	v := strconv.FormatInt(until.UnixMilli(), 10) + "|" + reason
+	if err := r.client.HSet(ctx, r.prefix+"dead", fingerprint, v).Err(); err != nil {
 		return fmt.Errorf("limit: redis mark dead: %w", err)
 	}
 	return nil
+}
+
+// ReviveKey implements Ledger.
+func (r *RedisLedger) ReviveKey(ctx context.Context, fingerprint string) error {
+	if err := r.client.HDel(ctx, r.prefix+"dead", fingerprint).Err(); err != nil {
+		return fmt.Errorf("limit: redis revive key: %w", err)
+	}
+	return nil
+}
+
+// liveDead keeps the dead marks that have not lapsed at now. A mark
+// without a deadline (written before marks lapsed) counts as lapsed: the
+// key is tried once more and marked again if Groq still refuses it.
+func liveDead(marks map[string]string, now time.Time) map[string]string {
+	out := make(map[string]string, len(marks))
+	for fp, v := range marks {
+		ms, reason, ok := strings.Cut(v, "|")
+		until, err := strconv.ParseInt(ms, 10, 64)
+		if ok && err == nil && now.UnixMilli() < until {
+			out[fp] = reason
+		}
+	}
+	return out
 }
 
 // LearnOrg implements Ledger.
@@ -168,7 +193,7 @@ func (r *RedisLedger) Keys(ctx context.Context) (dead, orgs map[string]string, e
 	if _, err := pipe.Exec(ctx); err != nil {
 		return nil, nil, fmt.Errorf("limit: redis keys: %w", err)
 	}
-	return d.Val(), o.Val(), nil
+	return liveDead(d.Val(), r.now()), o.Val(), nil
 }
 
 var _ Ledger = (*RedisLedger)(nil)

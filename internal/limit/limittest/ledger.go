@@ -172,7 +172,7 @@ func TestLedger(t *testing.T, newLedgers func(t *testing.T, clock *Clock, n int)
 
 	t.Run("dead keys and learned orgs", func(t *testing.T) {
 		ls := newLedgers(t, NewClock(start), 2)
-		if err := ls[0].MarkDead(ctx, "fp_00000001", "invalid_api_key"); err != nil {
+		if err := ls[0].MarkDead(ctx, "fp_00000001", "invalid_api_key", start.Add(time.Hour)); err != nil {
 			t.Fatal(err)
 		}
 		if err := ls[0].LearnOrg(ctx, "fp_00000002", "org_x"); err != nil {
@@ -187,6 +187,47 @@ func TestLedger(t *testing.T, newLedgers func(t *testing.T, clock *Clock, n int)
 		}
 		if d := cmp.Diff(map[string]string{"fp_00000002": "org_x"}, orgs); d != "" {
 			t.Errorf("orgs (-want +got):\n%s", d)
+		}
+	})
+
+	t.Run("dead marks lapse at their deadline and can be cleared", func(t *testing.T) {
+		clock := NewClock(start)
+		ls := newLedgers(t, clock, 2)
+		mark := func(fp string, d time.Duration) {
+			t.Helper()
+			if err := ls[0].MarkDead(ctx, fp, "invalid_api_key (401)", clock.Now().Add(d)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		dead := func() map[string]string {
+			t.Helper()
+			d, _, err := ls[1].Keys(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return d
+		}
+		mark("fp_short", time.Hour)
+		mark("fp_long", 24*time.Hour)
+		mark("fp_revived", 24*time.Hour)
+		if err := ls[1].ReviveKey(ctx, "fp_revived"); err != nil {
+			t.Fatal(err)
+		}
+		if err := ls[1].ReviveKey(ctx, "fp_never_dead"); err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]string{"fp_short": "invalid_api_key (401)", "fp_long": "invalid_api_key (401)"}
+		if d := cmp.Diff(want, dead()); d != "" {
+			t.Fatalf("dead (-want +got):\n%s", d)
+		}
+		clock.Advance(time.Hour) // the deadline itself is past the mark
+		if d := cmp.Diff(map[string]string{"fp_long": "invalid_api_key (401)"}, dead()); d != "" {
+			t.Fatalf("after an hour, dead (-want +got):\n%s", d)
+		}
+		mark("fp_short", time.Hour) // marked again after a new refusal
+		clock.Advance(23 * time.Hour)
+		if d := cmp.Diff(map[string]string{}, dead()); d != "" {
+			t.Fatalf("after a day, dead (-want +got):\n%s", d)
 		}
 	})
 
