@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/parley-chat/parley/internal/platform/config"
 )
@@ -49,6 +50,10 @@ type env struct {
 	// redisPrefix, when set, replaces the "parley:" key prefix (tests
 	// sharing one Redis).
 	redisPrefix string
+	// keysPoll, when set, replaces how often the Groq keys file is checked
+	// (tests); keysReloaded, when set, is told each reload's outcome.
+	keysPoll     time.Duration
+	keysReloaded func(fingerprints []string, err error)
 }
 
 // usageError is a command-line mistake (exit status 2).

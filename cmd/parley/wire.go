@@ -70,7 +70,7 @@ func wireChat(ctx context.Context, e env, cfg config.Config, st store.Store, cha
 		return nil, err
 	}
 	api, err := httpapi.NewChatAPI(httpapi.ChatDeps{Chat: svc, Completer: completer, Usage: recorder,
-		Accounts: hard.accounts(st), Configured: pool.Configured(), Logger: log,
+		Accounts: hard.accounts(st), IsConfigured: pool.Configured, Logger: log,
 		// The cached account store beneath is invalidated on every replica
 		// when a token is revoked; a per-replica copy on top would keep a
 		// revoked token working elsewhere for its TTL.
@@ -81,6 +81,7 @@ func wireChat(ctx context.Context, e env, cfg config.Config, st store.Store, cha
 	}
 	p.routes = append(api.Routes(), adminRoutes(pool, st)...) // GET /admin/keys, /admin/audit: wire_admin.go
 	go audit.RunPruner(ctx, st, audit.PrunerOptions{Retention: cfg.AuditRetention, Logger: log})
+	startKeyReloader(ctx, e, pool, log) // SIGHUP and keys-file changes: keyreload.go
 	return p, nil
 }
 

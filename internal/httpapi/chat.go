@@ -23,6 +23,9 @@ type ChatDeps struct {
 	// Configured is false when no Groq key is configured: the model list is
 	// then empty with "configured": false.
 	Configured bool
+	// IsConfigured, when set, replaces Configured and is asked on every
+	// request, so a key reload from none to some turns chat on.
+	IsConfigured func() bool
 	// TokenCacheTTL is how long an API token lookup is reused; a revocation
 	// on another replica takes effect within it. 0 means 10s.
 	TokenCacheTTL time.Duration
@@ -84,4 +87,12 @@ func (a *ChatAPI) Routes() []Route {
 		{"POST /v1/chat/completions", Public, a.openAIChat},
 		{"GET /v1/models", Public, a.openAIModels},
 	}
+}
+
+// configured reports whether the pool has any Groq key right now.
+func (a *ChatAPI) configured() bool {
+	if a.d.IsConfigured != nil {
+		return a.d.IsConfigured()
+	}
+	return a.d.Configured
 }

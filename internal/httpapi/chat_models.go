@@ -20,8 +20,8 @@ type modelsJSON struct {
 
 // listModels answers GET /api/v1/models from the (cached) pool list.
 func (a *ChatAPI) listModels(w http.ResponseWriter, r *http.Request) error {
-	out := modelsJSON{Data: []ModelJSON{}, DefaultModel: a.d.Chat.DefaultModel(), Configured: a.d.Configured}
-	if a.d.Configured {
+	out := modelsJSON{Data: []ModelJSON{}, DefaultModel: a.d.Chat.DefaultModel(), Configured: a.configured()}
+	if out.Configured {
 		ms, err := a.d.Chat.Models(r.Context())
 		if err != nil {
 			return err

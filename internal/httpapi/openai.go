@@ -130,7 +130,7 @@ type openAIModelList struct {
 func (a *ChatAPI) openAIModels(w http.ResponseWriter, r *http.Request) error {
 	return a.openAIHandler(w, r, func(w http.ResponseWriter, r *http.Request, _ account.User) error {
 		out := openAIModelList{Object: "list", Data: []openAIModel{}}
-		if a.d.Configured {
+		if a.configured() {
 			ms, err := a.d.Chat.Models(r.Context())
 			if err != nil {
 				return err
