@@ -46,7 +46,7 @@ func wireChat(ctx context.Context, e env, cfg config.Config, st store.Store, cha
 	}
 	pool, err := groq.New(groq.Options{
 		Keys: cfg.GroqAPIKeys, BaseURL: cfg.GroqBaseURL, Ledger: ledger,
-		QueueTimeout: cfg.QueueTimeout, UpstreamTimeout: cfg.UpstreamTimeout,
+		QueueTimeout: cfg.QueueTimeout, UpstreamTimeout: cfg.UpstreamTimeout, DeadKeyTTL: cfg.GroqDeadKeyTTL,
 		Logger: log, Registerer: reg,
 	})
 	if err != nil {

@@ -24,7 +24,7 @@ func TestDefaultsRunOutOfTheBox(t *testing.T) {
 		Addr: ":8080", MetricsAddr: "127.0.0.1:9091", DataDir: "./data",
 		DBMaxConns: 10, DBMaxConnIdleTime: 5 * time.Minute, DBMaxConnLifetime: time.Hour, Migrate: "auto",
 		AccessTokenTTL: 15 * time.Minute, RefreshTokenTTL: 720 * time.Hour, Signup: "open",
-		GroqBaseURL: "https://api.groq.com/openai/v1", QueueTimeout: 10 * time.Second, UpstreamTimeout: 120 * time.Second,
+		GroqBaseURL: "https://api.groq.com/openai/v1", GroqDeadKeyTTL: 24 * time.Hour, QueueTimeout: 10 * time.Second, UpstreamTimeout: 120 * time.Second,
 		DefaultModel: "openai/gpt-oss-120b", RateLimitRPS: 10, RateLimitBurst: 20, AuthRateLimitRPM: 20,
 		MaxBodyBytes: 1 << 20, MaxStreamsPerUser: 3, ShutdownTimeout: 30 * time.Second, AuditRetention: 2160 * time.Hour,
 		LogLevel: "info", LogFormat: "json",

@@ -84,7 +84,7 @@ func (c Config) Validate() error {
 	}{
 		{"PARLEY_DB_MAX_CONN_IDLE_TIME", c.DBMaxConnIdleTime}, {"PARLEY_DB_MAX_CONN_LIFETIME", c.DBMaxConnLifetime},
 		{"PARLEY_ACCESS_TOKEN_TTL", c.AccessTokenTTL}, {"PARLEY_REFRESH_TOKEN_TTL", c.RefreshTokenTTL},
-		{"PARLEY_QUEUE_TIMEOUT", c.QueueTimeout}, {"PARLEY_UPSTREAM_TIMEOUT", c.UpstreamTimeout},
+		{"PARLEY_GROQ_DEAD_KEY_TTL", c.GroqDeadKeyTTL}, {"PARLEY_QUEUE_TIMEOUT", c.QueueTimeout}, {"PARLEY_UPSTREAM_TIMEOUT", c.UpstreamTimeout},
 		{"PARLEY_SHUTDOWN_TIMEOUT", c.ShutdownTimeout}, {"PARLEY_AUDIT_RETENTION", c.AuditRetention},
 	}
 	for _, d := range positive {

@@ -52,6 +52,8 @@ var Vars = []Var{
 		field: func(c *Config) any { return (*keyList)(&c.GroqAPIKeys) }},
 	{Name: "PARLEY_GROQ_BASE_URL", Default: "https://api.groq.com/openai/v1", Description: "Groq API base URL.",
 		field: func(c *Config) any { return &c.GroqBaseURL }},
+	{Name: "PARLEY_GROQ_DEAD_KEY_TTL", Default: "24h", Description: "How long a key Groq refused (401, 403, organization restricted) stays out of rotation before it is tried once more; removing the key and adding it back (reload) brings it back at once.",
+		field: func(c *Config) any { return &c.GroqDeadKeyTTL }},
 	{Name: "PARLEY_QUEUE_TIMEOUT", Default: "10s", Description: "How long a request may wait for a Groq key with budget.",
 		field: func(c *Config) any { return &c.QueueTimeout }},
 	{Name: "PARLEY_UPSTREAM_TIMEOUT", Default: "120s", Description: "Deadline of one upstream completion.",
@@ -112,6 +114,7 @@ type Config struct {
 
 	GroqAPIKeys     []string
 	GroqBaseURL     string
+	GroqDeadKeyTTL  time.Duration
 	QueueTimeout    time.Duration
 	UpstreamTimeout time.Duration
 	DefaultModel    string
