@@ -16,6 +16,7 @@
 // every org is cooling it waits up to QueueTimeout for the soonest reset
 // (woken early when room frees up), then returns errs.RateLimited with the
 // true Retry-After. 401, 403 and organization_restricted take a key out of
-// rotation; 5xx, timeouts, dropped connections and garbage are retried on
+// rotation for DeadKeyTTL (then it is tried once more; a reload that re-adds
+// a removed key brings it back at once); 5xx, timeouts, dropped connections and garbage are retried on
 // another key with jittered backoff; 400, 404 and 413 are the caller's.
 package groq
