@@ -100,7 +100,7 @@ export default function ChatApp({ initialId }: { initialId: string | null }) {
   }
 
   /** run posts to a streaming endpoint and folds its events into the message list. */
-  async function run(path: string, body: unknown) {
+  async function run(path: string, body: unknown, unsent?: string) {
     const ctl = new AbortController();
     abortRef.current = ctl;
     setStreaming(true);
@@ -109,6 +109,8 @@ export default function ChatApp({ initialId }: { initialId: string | null }) {
       const res = await apiFetch(path, { method: "POST", json: body, signal: ctl.signal, headers: { accept: "text/event-stream" } });
       if (!res.ok || !res.body) {
         setMessages((ms) => ms.filter((m) => m.id !== DRAFT_ID && !m.id.startsWith("local-")));
+        // Nothing was sent: give the text back so it can be sent again.
+        if (unsent !== undefined) setInput((cur) => cur || unsent);
         setError(await explain(await toProblem(res)));
         return;
       }
@@ -172,7 +174,7 @@ export default function ChatApp({ initialId }: { initialId: string | null }) {
       { ...base, id: `local-${Date.now()}`, role: "user", content, status: "complete" },
       { ...base, id: DRAFT_ID, role: "assistant", content: "", status: "partial" },
     ]);
-    await run(`/conversations/${id}/messages`, { content, model: model || undefined });
+    await run(`/conversations/${id}/messages`, { content, model: model || undefined }, content);
   }
 
   async function regenerate() {
@@ -211,7 +213,10 @@ export default function ChatApp({ initialId }: { initialId: string | null }) {
         }}
       />
       <main id="main" className="main">
-        <div className="msgs" aria-live="polite" aria-label="Messages">
+        <p className="skip" role="status" aria-live="polite">
+          {streaming ? "The assistant is answering." : messages.length > 0 ? "Answer complete." : ""}
+        </p>
+        <div className="msgs" aria-label="Messages" role="log" aria-live="off">
           {notConfigured && (
             <p className="notice" role="status" data-testid="not-configured">
               No Groq API key is configured, so parley cannot answer yet. An administrator must set PARLEY_GROQ_API_KEYS (or try it offline with groqmock, see the README).

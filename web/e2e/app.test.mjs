@@ -87,6 +87,25 @@ describe("parley web app", () => {
     assert.match(visible, /parley_csrf=/);
   });
 
+  it("renews an expired access token on the server, for pages and API calls", async () => {
+    const ctx = page.context();
+    const rt0 = (await ctx.cookies()).find((c) => c.name === "parley_rt").value;
+    // The access cookie ends 30 s before its token: drop it as the browser would.
+    await ctx.clearCookies({ name: "parley_at" });
+    await page.goto(`${s.webUrl}/settings`);
+    await page.getByTestId("usage-summary").waitFor();
+    const jar = await ctx.cookies();
+    assert.ok(jar.find((c) => c.name === "parley_at"), "a new access cookie");
+    assert.notEqual(jar.find((c) => c.name === "parley_rt").value, rt0, "the refresh token was rotated");
+    // Again, this time with a burst of API calls racing to renew it at once.
+    await ctx.clearCookies({ name: "parley_at" });
+    const statuses = await page.evaluate(() => Promise.all([1, 2, 3, 4].map(async () => (await fetch("/api/v1/me")).status)));
+    assert.deepEqual(statuses, [200, 200, 200, 200]);
+    await page.reload();
+    await page.getByTestId("usage-summary").waitFor();
+    await page.goto(`${s.webUrl}/chat`);
+  });
+
   it("streams an answer token by token", async () => {
     await watchAssistant(page);
     await sendMessage(page, "Hello from the end-to-end test, please answer with `code`");
