@@ -102,6 +102,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 		}, hard.readyChecks(chatSide.pool)...),
 		Routes: append([]httpapi.Route{hard.startStatus(ctx, st, chatSide.pool)}, chatSide.routes...),
 		Hooks:  hard.hooks(),
+		Audit:  adminAuditRecorder(hard), // admin actions: wire_admin.go
 	})
 
 	// Servers.

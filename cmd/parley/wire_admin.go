@@ -38,3 +38,13 @@ func poolStatuses(pool *groq.Pool) httpapi.KeyPool {
 		return out
 	})
 }
+
+// adminAuditRecorder is where the API records administrator actions
+// (admin.user.update, admin.invite.create): the audit writer every API
+// call goes through; nil (no interface holding a nil writer) before it runs.
+func adminAuditRecorder(h *hardening) httpapi.AuditRecorder {
+	if h.audit == nil {
+		return nil
+	}
+	return h.audit
+}

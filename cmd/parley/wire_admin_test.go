@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -125,5 +126,52 @@ func TestAdminKeysUnconfigured(t *testing.T) {
 	res.Decode(t, &got)
 	if string(got["data"]) != "[]" || string(got["configured"]) != "false" {
 		t.Fatalf("unconfigured pool: %s, want data [] and configured false", res.Body)
+	}
+}
+
+// TestServeAuditBrowsable runs serve: API calls and an admin action are
+// flushed to the audit log on shutdown, and after a restart an admin finds
+// them through GET /admin/audit with filters.
+func TestServeAuditBrowsable(t *testing.T) {
+	vars := baseVars(t)
+	s := startServe(t, vars)
+	_, admin := post(t, s.url+"/api/v1/auth/register", "", map[string]string{"email": "root@example.com", "password": "password-1"})
+	_, user := post(t, s.url+"/api/v1/auth/register", "", map[string]string{"email": "bea@example.com", "password": "password-1"})
+	adminToken := admin["access_token"].(string)
+	userID := user["user"].(map[string]any)["id"].(string)
+	req, _ := http.NewRequest("PATCH", s.url+"/api/v1/admin/users/"+userID, strings.NewReader(`{"daily_token_quota":5000}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+adminToken)
+	if status, body := do(t, req); status != 200 {
+		t.Fatalf("admin update: %d %v", status, body)
+	}
+	if status, _ := get(t, s.url+"/api/v1/admin/audit", user["access_token"].(string)); status != 403 {
+		t.Fatalf("a user browsing the audit log: %d, want 403", status)
+	}
+	if err := s.stop(); err != nil { // flushes the audit writer
+		t.Fatal(err)
+	}
+
+	vars["PARLEY_ADDR"] = "127.0.0.1:0"
+	s = startServe(t, vars)
+	status, page := get(t, s.url+"/api/v1/admin/audit?action=admin.user.update", adminToken)
+	if status != 200 {
+		t.Fatalf("audit: %d %v", status, page)
+	}
+	data := page["data"].([]any)
+	if len(data) != 1 {
+		t.Fatalf("admin actions: %v, want the one update", page)
+	}
+	e := data[0].(map[string]any)
+	if e["target"] != userID || e["user_id"] != admin["user"].(map[string]any)["id"] ||
+		e["detail"].(map[string]any)["daily_token_quota"] != float64(5000) {
+		t.Fatalf("admin action entry: %v", e)
+	}
+	status, page = get(t, s.url+"/api/v1/admin/audit?route="+url.QueryEscape("GET /api/v1/admin/audit")+"&status=403", adminToken)
+	if status != 200 || len(page["data"].([]any)) != 1 {
+		t.Fatalf("the refused browse: %d %v, want one 403 entry", status, page)
+	}
+	if status, p := get(t, s.url+"/api/v1/admin/audit?since=yesterday", adminToken); status != 400 || !strings.Contains(p["detail"].(string), "since") {
+		t.Fatalf("bad since: %d %v", status, p)
 	}
 }
