@@ -26,6 +26,8 @@ func commands() []command {
 		{"serve", "run the API server", runServe},
 		{"migrate", "apply, roll back or list database migrations (up|down|status)", runMigrate},
 		{"user", "manage users without the HTTP API (create)", runUser},
+		{"backup", "back up the database (pg_dump or SQLite online backup), checksummed, with retention", runBackup},
+		{"restore", "restore a checksummed backup into the configured database", runRestore},
 		{"healthcheck", "exit 0 when the local server answers ready (for container health checks)", runHealthcheck},
 		{"version", "print the version", runVersion},
 	}

@@ -1,5 +1,5 @@
 // Command parley is the parley API server and its operator tools: serve,
-// migrate, user, healthcheck and version.
+// migrate, user, backup, restore, healthcheck and version.
 package main
 
 import (
