@@ -162,20 +162,28 @@ func (r *RedisLedger) ReviveKey(ctx context.Context, fingerprint string) error {
 	return nil
 }
 
-// liveDead keeps the dead marks that have not lapsed at now. A mark
-// without a deadline (written before marks lapsed) counts as lapsed: the
-// key is tried once more and marked again if Groq still refuses it.
-func liveDead(marks map[string]string, now time.Time) map[string]string {
-	out := make(map[string]string, len(marks))
+// liveDead splits the dead marks into those that have not lapsed at now
+// (fingerprint → reason) and the lapsed ones (fingerprint → stored value).
+// A mark without a deadline (written before marks lapsed) counts as lapsed:
+// the key is tried once more and marked again if Groq still refuses it.
+func liveDead(marks map[string]string, now time.Time) (live, lapsed map[string]string) {
+	live, lapsed = make(map[string]string, len(marks)), map[string]string{}
 	for fp, v := range marks {
 		ms, reason, ok := strings.Cut(v, "|")
 		until, err := strconv.ParseInt(ms, 10, 64)
 		if ok && err == nil && now.UnixMilli() < until {
-			out[fp] = reason
+			live[fp] = reason
+		} else {
+			lapsed[fp] = v
 		}
 	}
-	return out
+	return live, lapsed
 }
+
+// dropLapsedScript deletes a lapsed mark unless it was rewritten meanwhile.
+var dropLapsedScript = redis.NewScript(`
+if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then return redis.call('HDEL', KEYS[1], ARGV[1]) end
+return 0`)
 
 // LearnOrg implements Ledger.
 func (r *RedisLedger) LearnOrg(ctx context.Context, fingerprint, org string) error {
@@ -193,7 +201,11 @@ func (r *RedisLedger) Keys(ctx context.Context) (dead, orgs map[string]string, e
 	if _, err := pipe.Exec(ctx); err != nil {
 		return nil, nil, fmt.Errorf("limit: redis keys: %w", err)
 	}
-	return liveDead(d.Val(), r.now()), o.Val(), nil
+	live, lapsed := liveDead(d.Val(), r.now())
+	for fp, v := range lapsed { // tidy up; a failure only leaves an ignored field
+		_ = dropLapsedScript.Run(ctx, r.client, []string{r.prefix + "dead"}, fp, v).Err()
+	}
+	return live, o.Val(), nil
 }
 
 var _ Ledger = (*RedisLedger)(nil)
