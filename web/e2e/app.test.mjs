@@ -356,13 +356,31 @@ describe("parley web app", () => {
       raw += b.length;
       gz += gzipSync(b).length;
     }
-    measures.chat_first_load_js = { files: scripts.size, bytes: raw, gzip_bytes: gz };
+    const wire = await m.evaluate(() =>
+      performance
+        .getEntriesByType("resource")
+        .filter((e) => e.initiatorType === "script")
+        .reduce((n, e) => n + e.encodedBodySize, 0),
+    );
+    measures.chat_first_load_js = { files: scripts.size, bytes: raw, gzip_bytes: gz, over_the_wire_bytes: wire };
 
     // Time to first token: the browser (send → first visible text) against the API itself, alternated.
     const token = await apiLogin(s.apiUrl, admin.email, admin.password);
     const conv = await (await fetch(`${s.apiUrl}/api/v1/conversations`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: "{}" })).json();
     const ui = [];
     const api = [];
+    const viaNext = [];
+    // A plain HTTP client through Next (with the browser's session and gzip accepted): the proxy hop alone.
+    const jar = await m.context().cookies();
+    const cookie = jar.map((c) => `${c.name}=${c.value}`).join("; ");
+    const nextHeaders = {
+      "content-type": "application/json",
+      accept: "text/event-stream",
+      "accept-encoding": "gzip, br",
+      cookie,
+      "x-csrf-token": jar.find((c) => c.name === "parley_csrf").value,
+      origin: s.webUrl,
+    };
     // Both sides post into an existing conversation, alternating.
     await m.getByRole("button", { name: "New chat" }).click();
     await watchAssistant(m);
@@ -370,6 +388,7 @@ describe("parley web app", () => {
     await waitForAnswer(m, 0);
     for (let i = 0; i < 5; i++) {
       api.push(await apiTimeToFirstToken(s.apiUrl, token, conv.id, `measure ${i}`));
+      viaNext.push(await apiTimeToFirstToken(s.webUrl, null, conv.id, `measure next ${i}`, nextHeaders));
       await watchAssistant(m);
       await sendMessage(m, `measure ${i}`);
       await waitForAnswer(m, i + 1);
@@ -378,10 +397,12 @@ describe("parley web app", () => {
     }
     measures.time_to_first_token_ms = {
       browser_median: Math.round(median(ui)),
+      via_next_median: Math.round(median(viaNext)),
       api_median: Math.round(median(api)),
       browser: ui.map(Math.round),
+      via_next: viaNext.map(Math.round),
       api: api.map(Math.round),
-      note: "browser: Enter to first visible answer text through Next; api: POST straight to the API to its first delta event; same conversation length, alternated; groqmock first-token latency 150 ms",
+      note: "browser: Enter to first visible answer text through Next; via_next: HTTP client POST through Next's proxy to its first delta event; api: POST straight to the API to its first delta; alternated in one run; groqmock first-token latency 150 ms",
     };
     await m.context().close();
   });

@@ -131,11 +131,11 @@ export async function apiLogin(apiUrl, email, password) {
 }
 
 /** apiTimeToFirstToken posts a message at the API and returns ms until the first delta event. */
-export async function apiTimeToFirstToken(apiUrl, token, conversationId, content) {
+export async function apiTimeToFirstToken(apiUrl, token, conversationId, content, headers = null) {
   const t0 = performance.now();
   const r = await fetch(`${apiUrl}/api/v1/conversations/${conversationId}/messages`, {
     method: "POST",
-    headers: { "content-type": "application/json", authorization: `Bearer ${token}`, accept: "text/event-stream" },
+    headers: headers ?? { "content-type": "application/json", authorization: `Bearer ${token}`, accept: "text/event-stream" },
     body: JSON.stringify({ content }),
   });
   assert.equal(r.status, 200);
