@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"log/slog"
+	"net"
 	"net/http"
 
 	"github.com/parley-chat/parley/internal/account"
@@ -41,13 +42,17 @@ func RequestID(ctx context.Context) string {
 	return ""
 }
 
-// ClientIP returns the caller's address, believing X-Forwarded-For only
-// from PARLEY_TRUSTED_PROXIES.
+// ClientIP returns the caller's address as edge.ClientIP resolved it,
+// believing X-Forwarded-For only from PARLEY_TRUSTED_PROXIES; outside the
+// server's chain, the peer's address.
 func ClientIP(r *http.Request) string {
 	if i := infoFrom(r.Context()); i != nil {
 		return i.clientIP
 	}
-	return remoteHost(r.RemoteAddr)
+	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		return host
+	}
+	return r.RemoteAddr
 }
 
 // RoutePattern returns the matched route pattern of r ("" before routing);

@@ -6,13 +6,12 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/netip"
 	"runtime/debug"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
 
+	"github.com/parley-chat/parley/internal/edge"
 	"github.com/parley-chat/parley/internal/errs"
 )
 
@@ -81,17 +80,22 @@ func validRequestID(s string) bool {
 // requestID starts the per-request record: a request id (the caller's
 // X-Request-ID when well-formed, else a new UUIDv7), echoed in the answer,
 // the client address and a logger carrying the id.
+//
+// The address (and whether the caller came over TLS) is edge.ClientIP's, the
+// one resolver of X-Forwarded-For and X-Forwarded-Proto: believed only from
+// PARLEY_TRUSTED_PROXIES.
 func (s *Server) requestID(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	resolve := edge.ClientIP(edge.ClientIPOptions{TrustedProxies: s.trustedProxies})
+	return resolve(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := r.Header.Get("X-Request-ID")
 		if !validRequestID(id) {
 			id = uuid.Must(uuid.NewV7()).String()
 		}
-		info := &reqInfo{id: id, clientIP: s.clientIP(r)}
+		info := &reqInfo{id: id, clientIP: edge.ClientIPFromContext(r.Context())}
 		info.log = s.log.With(slog.String("request_id", id))
 		w.Header().Set("X-Request-ID", id)
 		next.ServeHTTP(w, r.WithContext(withInfo(r.Context(), info)))
-	})
+	}))
 }
 
 // recoverer turns a panic into a logged 500 problem with an error id.
@@ -146,7 +150,9 @@ func (s *Server) accessLog(next http.Handler) http.Handler {
 	})
 }
 
-// securityHeaders sets headers that suit a JSON API.
+// securityHeaders sets headers that suit a JSON API; HSTS only when the
+// caller reached parley over TLS, directly or through a trusted proxy that
+// said X-Forwarded-Proto: https (a plain-HTTP answer must not carry it).
 func securityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
@@ -155,7 +161,7 @@ func securityHeaders(next http.Handler) http.Handler {
 		h.Set("Referrer-Policy", "no-referrer")
 		h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
 		h.Set("Cross-Origin-Resource-Policy", "same-origin")
-		if r.TLS != nil {
+		if edge.IsSecure(r) {
 			h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
 		}
 		next.ServeHTTP(w, r)
@@ -173,43 +179,4 @@ func (s *Server) bodyLimit(next http.Handler) http.Handler {
 		r.Body = http.MaxBytesReader(w, r.Body, s.maxBody)
 		next.ServeHTTP(w, r)
 	})
-}
-
-// clientIP is RemoteAddr, or — when RemoteAddr is a trusted proxy — the
-// right-most X-Forwarded-For entry that is not itself a trusted proxy.
-func (s *Server) clientIP(r *http.Request) string {
-	remote := remoteHost(r.RemoteAddr)
-	addr, err := netip.ParseAddr(remote)
-	if err != nil || !s.trusted(addr) {
-		return remote
-	}
-	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
-	for i := len(hops) - 1; i >= 0; i-- {
-		hop, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
-		if err != nil {
-			break
-		}
-		if !s.trusted(hop) {
-			return hop.Unmap().String()
-		}
-	}
-	return remote
-}
-
-func (s *Server) trusted(a netip.Addr) bool {
-	a = a.Unmap()
-	for _, p := range s.trustedProxies {
-		if p.Contains(a) {
-			return true
-		}
-	}
-	return false
-}
-
-func remoteHost(remoteAddr string) string {
-	host, _, err := net.SplitHostPort(remoteAddr)
-	if err != nil {
-		return remoteAddr
-	}
-	return host
 }
