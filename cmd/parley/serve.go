@@ -129,7 +129,11 @@ func runServe(ctx context.Context, e env, args []string) error {
 			_ = srv.Close()
 			return fmt.Errorf("listen on %s (PARLEY_METRICS_ADDR): %w", cfg.MetricsAddr, err)
 		}
-		msrv = metrics.NewServer(cfg.MetricsAddr, reg)
+		var mopts []metrics.Option
+		if cfg.Pprof {
+			mopts = append(mopts, metrics.WithPprof())
+		}
+		msrv = metrics.NewServer(cfg.MetricsAddr, reg, mopts...)
 		go func() { errc <- msrv.Serve(mln) }()
 		log.Info("metrics listening", "addr", mln.Addr().String())
 	}

@@ -22,7 +22,7 @@ type sseReader struct {
 }
 
 func newSSEReader(r io.Reader) *sseReader {
-	return &sseReader{br: bufio.NewReaderSize(r, 32<<10)}
+	return &sseReader{br: bufio.NewReaderSize(r, 4<<10)}
 }
 
 // streamError is an error Groq reported inside the stream.

@@ -115,6 +115,16 @@ func setField(ptr any, raw string) error {
 			return fmt.Errorf("%q is not a number", raw)
 		}
 		*p = f
+	case *bool:
+		if raw == "" {
+			*p = false
+			return nil
+		}
+		b, err := strconv.ParseBool(raw)
+		if err != nil {
+			return fmt.Errorf("%q is not true or false", raw)
+		}
+		*p = b
 	case *time.Duration:
 		if raw == "" {
 			*p = 0

@@ -20,6 +20,8 @@ var Vars = []Var{
 		field: func(c *Config) any { return &c.Addr }},
 	{Name: "PARLEY_METRICS_ADDR", Default: "127.0.0.1:9091", Description: "Listen address of the internal Prometheus /metrics server; `off` disables it.",
 		field: func(c *Config) any { return &c.MetricsAddr }},
+	{Name: "PARLEY_PPROF", Default: "false", Description: "Also serve Go's /debug/pprof/ profiles on the internal metrics server (for diagnosing memory and CPU; keep that address private).",
+		field: func(c *Config) any { return &c.Pprof }},
 	{Name: "PARLEY_DATA_DIR", Default: "./data", Description: "Directory for the SQLite database and the generated JWT key.",
 		field: func(c *Config) any { return &c.DataDir }},
 	{Name: "PARLEY_DATABASE_URL", Description: "Database: empty = SQLite file under the data dir, `sqlite:PATH`, or `postgres://…`.", Secret: true,
@@ -96,6 +98,7 @@ var Vars = []Var{
 type Config struct {
 	Addr              string
 	MetricsAddr       string
+	Pprof             bool
 	DataDir           string
 	DatabaseURL       string
 	DatabaseReadURL   string

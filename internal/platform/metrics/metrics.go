@@ -4,6 +4,7 @@ package metrics
 
 import (
 	"net/http"
+	"net/http/pprof"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -36,11 +37,29 @@ func Handler(reg *prometheus.Registry) http.Handler {
 	return promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg})
 }
 
-// NewServer returns the internal metrics server for addr: /metrics only,
-// meant for a private address (PARLEY_METRICS_ADDR).
-func NewServer(addr string, reg *prometheus.Registry) *http.Server {
+// Option changes what the internal metrics server serves.
+type Option func(*http.ServeMux)
+
+// WithPprof also serves Go's runtime profiles under /debug/pprof/
+// (PARLEY_PPROF): heap, goroutine, CPU profiles for diagnosing a live process.
+func WithPprof() Option {
+	return func(mux *http.ServeMux) {
+		mux.HandleFunc("GET /debug/pprof/", pprof.Index)
+		mux.HandleFunc("GET /debug/pprof/cmdline", pprof.Cmdline)
+		mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
+		mux.HandleFunc("GET /debug/pprof/symbol", pprof.Symbol)
+		mux.HandleFunc("GET /debug/pprof/trace", pprof.Trace)
+	}
+}
+
+// NewServer returns the internal metrics server for addr: /metrics (and
+// what opts add), meant for a private address (PARLEY_METRICS_ADDR).
+func NewServer(addr string, reg *prometheus.Registry, opts ...Option) *http.Server {
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", Handler(reg))
+	for _, o := range opts {
+		o(mux)
+	}
 	return &http.Server{
 		Addr:              addr,
 		Handler:           mux,
