@@ -54,7 +54,8 @@ type hardening struct {
 
 // newHardening connects to Redis (refusing to start when it is configured
 // but unreachable) and builds the limiter, cache, tracker and edge.
-func newHardening(ctx context.Context, cfg config.Config, log *slog.Logger, reg prometheus.Registerer) (*hardening, error) {
+// Its Redis keys start with prefix ("parley:"; tests sharing a Redis use their own).
+func newHardening(ctx context.Context, cfg config.Config, prefix string, log *slog.Logger, reg prometheus.Registerer) (*hardening, error) {
 	h := &hardening{log: log, metrics: edge.NewMetrics(reg)}
 	if cfg.RedisURL != "" {
 		opt, err := redis.ParseURL(cfg.RedisURL)
@@ -70,13 +71,13 @@ func newHardening(ctx context.Context, cfg config.Config, log *slog.Logger, reg 
 			return nil, fmt.Errorf("PARLEY_REDIS_URL: cannot reach Redis: %w", err)
 		}
 		registerRedisPool(reg, h.redis)
-		h.limiter = limit.NewRedisLimiter(h.redis, "parley:")
+		h.limiter = limit.NewRedisLimiter(h.redis, prefix)
 		log.Info("redis connected: shared rate limits and cache")
 	} else {
 		h.limiter = limit.NewMemoryLimiter(nil)
 	}
 	var err error
-	copts := cache.Options{Prefix: "parley:cache:", Logger: log}
+	copts := cache.Options{Prefix: prefix + "cache:", Logger: log}
 	if h.redis != nil { // never a typed nil in the interface
 		copts.Redis = h.redis
 	}

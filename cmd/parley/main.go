@@ -45,6 +45,8 @@ type env struct {
 	// listening, when set, receives the API's bound address once serve
 	// accepts connections (tests listen on 127.0.0.1:0).
 	listening func(addr string)
+	// metricsListening, when set, receives the metrics server's address.
+	metricsListening func(addr string)
 	// draining, when set, is called once serve starts draining (tests).
 	draining func()
 	// redisPrefix, when set, replaces the "parley:" key prefix (tests
@@ -54,6 +56,14 @@ type env struct {
 	// (tests); keysReloaded, when set, is told each reload's outcome.
 	keysPoll     time.Duration
 	keysReloaded func(fingerprints []string, err error)
+}
+
+// keyPrefix starts every Redis key serve writes: "parley:", or the test's.
+func (e env) keyPrefix() string {
+	if e.redisPrefix != "" {
+		return e.redisPrefix
+	}
+	return defaultRedisPrefix
 }
 
 // usageError is a command-line mistake (exit status 2).

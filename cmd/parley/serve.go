@@ -43,7 +43,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 	log.Info("starting parley", "version", version)
 	log.LogAttrs(ctx, slog.LevelInfo, "configuration", cfg.Masked()...)
 	reg := metrics.NewRegistry(version)
-	hard, err := newHardening(ctx, cfg, log, reg) // Redis, limits, CORS, cache, error tracking: hardening.go
+	hard, err := newHardening(ctx, cfg, e.keyPrefix(), log, reg) // Redis, limits, CORS, cache, error tracking: hardening.go
 	if err != nil {
 		return err
 	}
@@ -60,6 +60,9 @@ func runServe(ctx context.Context, e env, args []string) error {
 		}
 		log.Info("store closed")
 	}()
+	if err := reg.Register(store.NewPoolCollector(st)); err != nil { // parley_db_pool_connections{state}
+		return err
+	}
 	if err := hard.startAudit(st, reg); err != nil { // every API call, written in batches
 		return err
 	}
@@ -136,6 +139,9 @@ func runServe(ctx context.Context, e env, args []string) error {
 		msrv = metrics.NewServer(cfg.MetricsAddr, reg, mopts...)
 		go func() { errc <- msrv.Serve(mln) }()
 		log.Info("metrics listening", "addr", mln.Addr().String())
+		if e.metricsListening != nil {
+			e.metricsListening(mln.Addr().String())
+		}
 	}
 	if e.listening != nil {
 		e.listening(ln.Addr().String())
