@@ -1,6 +1,7 @@
 // End-to-end tests in Debian's Chromium against the real API (SQLite),
 // groqmock and the built Next.js standalone server.
 import assert from "node:assert/strict";
+import http from "node:http";
 import { after, before, describe, it } from "node:test";
 import { gzipSync } from "node:zlib";
 import { GROQ_KEY, startStack } from "./harness.mjs";
@@ -64,6 +65,24 @@ describe("parley web app", () => {
     assert.equal(forged.status, 403);
     const noToken = await fetch(`${s.webUrl}/api/v1/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
     assert.equal(noToken.status, 403, "no double-submit token, no login");
+  });
+
+  it("passes the real client address on, whatever X-Forwarded-For the client claims", async () => {
+    const rid = `e2e-xff-${run}`;
+    // Connect from 127.0.0.2 and claim to be 203.0.113.9.
+    const status = await new Promise((resolve, reject) => {
+      const u = new URL(`${s.webUrl}/api/v1/me`);
+      const r = http.get(
+        { host: u.hostname, port: u.port, path: u.pathname, localAddress: "127.0.0.2", headers: { "x-forwarded-for": "203.0.113.9", "x-request-id": rid } },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode);
+        },
+      );
+      r.on("error", reject);
+    });
+    assert.equal(status, 401);
+    s.probeRequestId = rid;
   });
 
   it("sends a signed-out visitor of the chat to the sign-in page", async () => {
@@ -239,6 +258,17 @@ describe("parley web app", () => {
     const statuses = await audit.locator("tbody tr td:nth-child(5)").allTextContents();
     assert.ok(statuses.length > 0 && statuses.every((x) => x === "201"), `filtered by status: ${statuses}`);
     await shot(page, "08-admin-audit");
+    // The probe of the X-Forwarded-For test was audited with the address that really connected.
+    const token = await apiLogin(s.apiUrl, admin.email, admin.password);
+    const deadline = Date.now() + 10_000;
+    let probe;
+    while (!probe && Date.now() < deadline) {
+      const r = await (await fetch(`${s.apiUrl}/api/v1/admin/audit?status=401&limit=100`, { headers: { authorization: `Bearer ${token}` } })).json();
+      probe = r.data.find((e) => e.request_id === s.probeRequestId);
+      if (!probe) await new Promise((res) => setTimeout(res, 200)); // the audit writer flushes in batches
+    }
+    assert.ok(probe, "the probe request is in the audit log");
+    assert.equal(probe.client_ip, "127.0.0.2");
     await axeCheck(page, "admin audit");
   });
 

@@ -105,7 +105,7 @@ let checked = null;
 
 export async function startStack(opts = {}) {
   checked ??= preflight();
-  const { server, parley, groqmock } = checked;
+  const { parley, groqmock } = checked;
   const [gPort, aPort, mPort, wPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
   const dataDir = mkdtempSync(join(tmpdir(), "parley-e2e-"));
 
@@ -124,12 +124,14 @@ export async function startStack(opts = {}) {
     PARLEY_AUTH_RATE_LIMIT_RPM: "1000",
     // One open stream per user: a second concurrent message is rate limited (the retry-time test).
     PARLEY_MAX_STREAMS_PER_USER: "1",
+    // Next (on 127.0.0.1) is the API's one trusted proxy: the API reads the client from X-Forwarded-For.
+    PARLEY_TRUSTED_PROXIES: "127.0.0.1/32",
     ...(opts.parleyEnv ?? {}),
   });
   const apiUrl = `http://127.0.0.1:${aPort}`;
   await waitFor(`${apiUrl}/readyz`, api);
 
-  const web = start("next", process.execPath, [server], {
+  const web = start("next", process.execPath, [join(WEB_DIR, "scripts", "server.mjs")], {
     PORT: String(wPort),
     HOSTNAME: "127.0.0.1",
     NODE_ENV: "production",

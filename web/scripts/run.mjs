@@ -6,8 +6,9 @@ import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 
-const web = join(new URL("..", import.meta.url).pathname, ".next", "standalone", "server.js");
-if (!existsSync(web)) {
+const root = new URL("..", import.meta.url).pathname;
+const web = join(root, "scripts", "server.mjs");
+if (!existsSync(join(root, ".next", "standalone", "server.js"))) {
   console.error("run: web/.next/standalone/server.js is missing: run `npm --prefix web ci && npm --prefix web run build`");
   process.exit(1);
 }
