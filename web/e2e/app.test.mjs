@@ -252,8 +252,9 @@ describe("parley web app", () => {
     const audit = page.getByTestId("audit-table");
     await audit.locator("tbody tr").first().waitFor();
     await page.getByLabel("Status").fill("201");
+    const filtered = page.waitForResponse((r) => r.url().includes("/api/v1/admin/audit") && r.url().includes("status=201"));
     await page.getByRole("button", { name: "Filter" }).click();
-    await page.waitForResponse((r) => r.url().includes("/api/v1/admin/audit") && r.url().includes("status=201"));
+    await filtered;
     await audit.locator("tbody tr").first().waitFor();
     const statuses = await audit.locator("tbody tr td:nth-child(5)").allTextContents();
     assert.ok(statuses.length > 0 && statuses.every((x) => x === "201"), `filtered by status: ${statuses}`);
@@ -319,8 +320,9 @@ describe("parley web app", () => {
     await page.goto(`${s.webUrl}/admin/users`);
     const quota = page.getByLabel(`Daily token quota of ${user.email} (empty: default)`);
     await quota.fill("1");
+    const saved = page.waitForResponse((r) => r.url().includes("/api/v1/admin/users/") && r.request().method() === "PATCH");
     await page.getByRole("button", { name: `Save quota of ${user.email}` }).click();
-    await page.waitForResponse((r) => r.url().includes("/api/v1/admin/users/") && r.request().method() === "PATCH");
+    assert.equal((await saved).status(), 200);
     const p2 = await newPage(s.browser);
     await signIn(p2, s.webUrl, user);
     for (let i = 0; i < 3; i++) {
