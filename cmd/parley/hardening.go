@@ -41,6 +41,7 @@ import (
 //	→ login/register, user and token limits → stream cap (PerRoute) → handler
 type hardening struct {
 	log     *slog.Logger
+	prefix  string        // of every Redis key
 	redis   *redis.Client // nil without PARLEY_REDIS_URL
 	limiter limit.Limiter
 	cache   *cache.Cache
@@ -56,7 +57,7 @@ type hardening struct {
 // but unreachable) and builds the limiter, cache, tracker and edge.
 // Its Redis keys start with prefix ("parley:"; tests sharing a Redis use their own).
 func newHardening(ctx context.Context, cfg config.Config, prefix string, log *slog.Logger, reg prometheus.Registerer) (*hardening, error) {
-	h := &hardening{log: log, metrics: edge.NewMetrics(reg)}
+	h := &hardening{log: log, prefix: prefix, metrics: edge.NewMetrics(reg)}
 	if cfg.RedisURL != "" {
 		opt, err := redis.ParseURL(cfg.RedisURL)
 		if err != nil {
@@ -155,6 +156,16 @@ func (h *hardening) hooks() httpapi.Hooks {
 		Edge:     edgeMW,
 		PerRoute: h.stack.PerRoute,
 	}
+}
+
+// throttle is the failed-login back-off of policy: shared in Redis when it
+// is configured (a local count serves through an outage), else nil for the
+// account service's in-memory default.
+func (h *hardening) throttle(policy account.ThrottlePolicy) account.Throttle {
+	if h.redis == nil {
+		return nil
+	}
+	return limit.NewRedisThrottle(h.redis, h.prefix, policy, nil, h.log)
 }
 
 // accounts and chats wrap the stores with the read cache: token and user

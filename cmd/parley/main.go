@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/parley-chat/parley/internal/account"
 	"github.com/parley-chat/parley/internal/platform/config"
 )
 
@@ -56,6 +57,17 @@ type env struct {
 	// (tests); keysReloaded, when set, is told each reload's outcome.
 	keysPoll     time.Duration
 	keysReloaded func(fingerprints []string, err error)
+	// loginThrottle, when set, replaces both failed-login back-off policies
+	// (tests).
+	loginThrottle *account.ThrottlePolicy
+}
+
+// policyOr is the test's login throttle policy, or def.
+func (e env) policyOr(def account.ThrottlePolicy) account.ThrottlePolicy {
+	if e.loginThrottle != nil {
+		return *e.loginThrottle
+	}
+	return def
 }
 
 // keyPrefix starts every Redis key serve writes: "parley:", or the test's.

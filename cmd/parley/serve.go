@@ -78,6 +78,9 @@ func runServe(ctx context.Context, e env, args []string) error {
 	svcLog := slog.New(logging.WithContext(log.Handler(), httpapi.LogAttrs))
 	accounts, err := account.NewService(accountStore, tokens, account.Options{
 		Signup: cfg.Signup, RefreshTTL: cfg.RefreshTokenTTL, Logger: svcLog,
+		// Failed-login back-off: in Redis when configured, so it holds across replicas.
+		AccountThrottle: hard.throttle(e.policyOr(account.DefaultThrottlePolicy)),
+		AddressThrottle: hard.throttle(e.policyOr(account.DefaultAddressThrottlePolicy)),
 	})
 	if err != nil {
 		return err
