@@ -142,6 +142,29 @@ describe("parley web app", () => {
     assert.deepEqual(page.problems, [], "no CSP violations or page errors");
   });
 
+  it("keeps Shift+Enter for new lines and answers with the picked model", async () => {
+    const box = page.getByLabel("Message", { exact: true });
+    const before = await page.getByTestId("assistant-message").count();
+    await box.fill("");
+    await box.type("first line");
+    await box.press("Shift+Enter");
+    await box.type("second line");
+    assert.equal(await box.inputValue(), "first line\nsecond line");
+    assert.equal(await page.getByTestId("assistant-message").count(), before, "Shift+Enter did not send");
+    const picker = page.getByLabel("Model");
+    const options = await picker.locator("option").allTextContents();
+    const current = await picker.inputValue();
+    const other = options.find((o) => o !== current);
+    assert.ok(other, `a second model to pick (${options})`);
+    await picker.selectOption(other);
+    await watchAssistant(page);
+    await box.press("Enter");
+    await waitForAnswer(page, before);
+    const last = page.getByTestId("assistant-message").last();
+    assert.match(await last.textContent(), new RegExp(`Assistant · ${other.replace(/[/.]/g, "\\$&")}`));
+    assert.match(await last.getByTestId("assistant-body").textContent(), /groqmock heard: first line second line/);
+  });
+
   it("regenerates the last answer", async () => {
     const before = await page.getByTestId("assistant-message").count();
     await watchAssistant(page);
@@ -149,7 +172,7 @@ describe("parley web app", () => {
     await page.waitForFunction(() => (window.__answer?.changes.length ?? 0) >= 1);
     await waitForAnswer(page, before - 1);
     assert.equal(await page.getByTestId("assistant-message").count(), before, "the answer is replaced, not added");
-    assert.match(await page.getByTestId("assistant-body").last().textContent(), /groqmock heard: Hello/);
+    assert.match(await page.getByTestId("assistant-body").last().textContent(), /groqmock heard: first line second line/);
   });
 
   it("finds the conversation again after a reload", async () => {
@@ -358,7 +381,8 @@ describe("parley web app", () => {
   });
 
   it("works on a phone-sized screen", async () => {
-    const phone = await newPage(s.browser, { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    // In the dark colour scheme, so axe checks its contrast too.
+    const phone = await newPage(s.browser, { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, colorScheme: "dark" });
     await signIn(phone, s.webUrl, admin);
     await phone.getByRole("button", { name: "Conversations" }).click();
     const link = phone.getByTestId("conversation-list").getByRole("link").last();
@@ -370,6 +394,7 @@ describe("parley web app", () => {
     const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 0, `no sideways scrolling on a phone (overflow ${overflow}px)`);
     await shot(phone, "12-phone-chat");
+    await axeCheck(phone, "phone chat, dark");
     await phone.context().close();
   });
 
