@@ -359,6 +359,29 @@ describe("parley web app", () => {
     await p2.context().close();
   });
 
+  it("changes the name and password, signs out, and only the new password works", async () => {
+    await page.goto(`${s.webUrl}/settings`);
+    await page.getByLabel("Name", { exact: true }).fill("Ada Lovelace");
+    await page.getByRole("button", { name: "Save profile" }).click();
+    await page.getByText("Profile saved.").waitFor();
+    const fresh = "a brand new passphrase";
+    await page.getByLabel("Current password").fill(admin.password);
+    await page.getByLabel("New password").fill(fresh);
+    await page.getByRole("button", { name: "Change password" }).click();
+    await page.getByText("Password changed.").waitFor();
+    const old = admin.password;
+    admin.password = fresh;
+    await page.reload();
+    assert.equal(await page.getByTestId("whoami").textContent(), "Ada Lovelace");
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.waitForURL(/\/login/);
+    await page.getByLabel("Email").fill(admin.email);
+    await page.getByLabel("Password").fill(old);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByText("Wrong email or password.").waitFor();
+    await signIn(page, s.webUrl, admin);
+  });
+
   it("signs out and in again", async () => {
     await page.goto(`${s.webUrl}/chat`);
     await page.getByRole("button", { name: "Sign out" }).click();
