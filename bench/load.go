@@ -122,6 +122,7 @@ func hasContent(line string) bool {
 
 // memResult is the parley process's RSS before and with n streams open.
 type memResult struct {
+	name                              string
 	streams                           int
 	before, after                     int64 // RSS
 	heapBefore, heapAfter             int64 // Go heap in use + stacks
@@ -131,19 +132,19 @@ type memResult struct {
 // streamMemory opens n concurrent streams through the parley in front of the
 // slow double, waits until every one has delivered its first token (so all are
 // open at once), and reads parley's RSS.
-func (e *env) streamMemory(ctx context.Context, n int) (memResult, error) {
-	t := target{"parley", e.parleySlow + "/v1/chat/completions", e.slowTok}
+func (e *env) streamMemory(ctx context.Context, p parleyProc, n int) (memResult, error) {
+	t := target{"parley", p.base + "/v1/chat/completions", p.token}
 	warm := &http.Client{}
 	for i := 0; i < 20; i++ { // warm up pools and caches before the baseline
 		if _, err := firstToken(ctx, warm, target{t.name, t.url, t.key}, body(true, "hi", 2)); err != nil {
 			return memResult{}, fmt.Errorf("warm-up: %w", err)
 		}
 	}
-	before, err := rss(e.parleySlowPID)
+	before, err := rss(p.pid)
 	if err != nil {
 		return memResult{}, err
 	}
-	heapBefore, gBefore, err := goMemory(ctx, e.slowMetrics)
+	heapBefore, gBefore, err := goMemory(ctx, p.metrics)
 	if err != nil {
 		return memResult{}, err
 	}
@@ -189,14 +190,17 @@ func (e *env) streamMemory(ctx context.Context, n int) (memResult, error) {
 		return memResult{}, err
 	default:
 	}
-	after, err := rss(e.parleySlowPID)
+	after, err := rss(p.pid)
 	if err != nil {
 		return memResult{}, err
 	}
-	heapAfter, gAfter, err := goMemory(ctx, e.slowMetrics)
+	heapAfter, gAfter, err := goMemory(ctx, p.metrics)
+	if err == nil && e.heapProfile != "" {
+		err = fetchTo(ctx, strings.TrimSuffix(p.metrics, "/metrics")+"/debug/pprof/heap", e.heapProfile)
+	}
 	cancel()
 	wg.Wait()
-	return memResult{streams: n, before: before, after: after, heapBefore: heapBefore, heapAfter: heapAfter,
+	return memResult{name: p.name, streams: n, before: before, after: after, heapBefore: heapBefore, heapAfter: heapAfter,
 		goroutinesBefore: gBefore, goroutinesAfter: gAfter}, err
 }
 

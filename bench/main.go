@@ -15,8 +15,8 @@ import (
 )
 
 func main() {
-	if len(os.Args) > 2 && os.Args[1] == "-serve-proxy" {
-		serveProxy(os.Args[2], os.Args[3])
+	if len(os.Args) > 3 && os.Args[1] == "-serve-proxy" {
+		serveProxy(os.Args[2], os.Args[3], os.Args[4:]...)
 		return
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -35,6 +35,7 @@ type options struct {
 	streams  int
 	ttftN    int
 	out      string
+	heap     string
 }
 
 func run(ctx context.Context, args []string) error {
@@ -45,6 +46,7 @@ func run(ctx context.Context, args []string) error {
 	fs.IntVar(&o.streams, "streams", 2000, "concurrent open streams for the memory measurement")
 	fs.IntVar(&o.ttftN, "ttft", 200, "streamed requests per target for time to first token")
 	fs.StringVar(&o.out, "out", "bench/RESULTS.md", "where to write the results")
+	fs.StringVar(&o.heap, "heap-profile", "", "save parley's heap profile, taken with every stream open, to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -54,6 +56,7 @@ func run(ctx context.Context, args []string) error {
 		return err
 	}
 	defer env.stop()
+	env.heapProfile = o.heap
 
 	res := results{ttft: map[string][]metrics{}}
 	res.started = time.Now().UTC()
@@ -96,15 +99,17 @@ func run(ctx context.Context, args []string) error {
 			fmt.Fprintf(os.Stderr, "ttft %-8s p50 %.3f ms p99 %.3f ms\n", t.name, ms(d.p50), ms(d.p99))
 		}
 	}
-	// Memory per open stream in the parley process.
-	mem, err := env.streamMemory(ctx, o.streams)
-	if err != nil {
-		return err
+	// Memory per open stream in the parley process, with either upstream protocol.
+	for _, p := range []parleyProc{env.slowH1, env.slowH2} {
+		mem, err := env.streamMemory(ctx, p, o.streams)
+		if err != nil {
+			return fmt.Errorf("memory (%s): %w", p.name, err)
+		}
+		res.memory = append(res.memory, mem)
+		fmt.Fprintf(os.Stderr, "memory %s: %d streams, heap+stacks %.1f → %.1f MiB (%.1f KiB per stream), RSS %.1f → %.1f MiB, goroutines %d → %d\n",
+			p.name, mem.streams, mib(mem.heapBefore), mib(mem.heapAfter), float64(mem.heapAfter-mem.heapBefore)/float64(mem.streams)/1024,
+			mib(mem.before), mib(mem.after), mem.goroutinesBefore, mem.goroutinesAfter)
 	}
-	res.memory = mem
-	fmt.Fprintf(os.Stderr, "memory: %d streams, heap+stacks %.1f → %.1f MiB (%.1f KiB per stream), RSS %.1f → %.1f MiB, goroutines %d → %d\n",
-		mem.streams, mib(mem.heapBefore), mib(mem.heapAfter), float64(mem.heapAfter-mem.heapBefore)/float64(mem.streams)/1024,
-		mib(mem.before), mib(mem.after), mem.goroutinesBefore, mem.goroutinesAfter)
 
 	res.finished = time.Now().UTC()
 	return res.write(o)
