@@ -109,8 +109,13 @@ export default function ChatApp({ initialId }: { initialId: string | null }) {
       const res = await apiFetch(path, { method: "POST", json: body, signal: ctl.signal, headers: { accept: "text/event-stream" } });
       if (!res.ok || !res.body) {
         setMessages((ms) => ms.filter((m) => m.id !== DRAFT_ID && !m.id.startsWith("local-")));
-        // Nothing was sent: give the text back so it can be sent again.
+        // Nothing was sent: give the text back so it can be sent again,
+        // or show the answer a refused regeneration would have replaced.
         if (unsent !== undefined) setInput((cur) => cur || unsent);
+        else if (activeId) {
+          const c = await api<Conversation>(`/conversations/${activeId}`).catch(() => null);
+          if (c) setMessages(c.messages ?? []);
+        }
         setError(await explain(await toProblem(res)));
         return;
       }
