@@ -9,6 +9,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/parley-chat/parley/internal/platform/httprec"
 	"io"
 	"log/slog"
 	"net"
@@ -106,39 +107,17 @@ func fingerprint(key string) string {
 	return "fp_" + hex.EncodeToString(sum[:4])
 }
 
-// statusWriter records the status; Unwrap keeps Flush and Hijack reachable.
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	return w.ResponseWriter.Write(b)
-}
-
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
 // logRequests logs one line per request, naming the key only by fingerprint.
 func logRequests(log *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		sw := &statusWriter{ResponseWriter: w}
+		sw := httprec.Wrap(w)
 		next.ServeHTTP(sw, r)
 		key := "none"
 		if k, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
 			key = fingerprint(strings.TrimSpace(k))
 		}
-		log.Info("request", "method", r.Method, "path", r.URL.Path, "status", sw.status,
+		log.Info("request", "method", r.Method, "path", r.URL.Path, "status", sw.Status(),
 			"duration", time.Since(start), "key", key, "request_id", w.Header().Get("X-Request-Id"))
 	})
 }

@@ -1,8 +1,7 @@
 package edge
 
 import (
-	"bufio"
-	"net"
+	"github.com/parley-chat/parley/internal/platform/httprec"
 	"net/http"
 	"time"
 
@@ -46,9 +45,9 @@ func Audit(o AuditOptions) func(http.Handler) http.Handler {
 				return
 			}
 			start := now()
-			sw := &statusRecorder{ResponseWriter: w}
+			sw := httprec.Wrap(w)
 			defer func() {
-				status := sw.status
+				status := sw.Status()
 				if status == 0 {
 					status = http.StatusOK
 				}
@@ -85,40 +84,4 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return s[:n]
-}
-
-// statusRecorder remembers the status code and keeps streaming working.
-type statusRecorder struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *statusRecorder) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusRecorder) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	return w.ResponseWriter.Write(b)
-}
-
-// Flush implements http.Flusher for event streams.
-func (w *statusRecorder) Flush() {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	_ = http.NewResponseController(w.ResponseWriter).Flush()
-}
-
-// Unwrap lets http.ResponseController reach the real writer.
-func (w *statusRecorder) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
-// Hijack implements http.Hijacker when the underlying writer does.
-func (w *statusRecorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
-	return http.NewResponseController(w.ResponseWriter).Hijack()
 }

@@ -1,11 +1,10 @@
 package errtrack
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
-	"net"
+	"github.com/parley-chat/parley/internal/platform/httprec"
 	"net/http"
 	"sync"
 
@@ -100,7 +99,7 @@ func (t *Tracker) Middleware(opts MiddlewareOptions) func(http.Handler) http.Han
 				in.ri.RequestID = opts.RequestID(r.Context())
 			}
 			r = r.WithContext(context.WithValue(r.Context(), infoKey{}, in))
-			sw := &statusWriter{ResponseWriter: w}
+			sw := httprec.Wrap(w)
 			defer func() {
 				if opts.Describe != nil {
 					in.merge(opts.Describe(r))
@@ -111,7 +110,7 @@ func (t *Tracker) Middleware(opts MiddlewareOptions) func(http.Handler) http.Han
 					}
 					panic(v)
 				}
-				if sw.status == http.StatusInternalServerError {
+				if sw.Status() == http.StatusInternalServerError {
 					if ri, captured := in.snapshot(); !captured {
 						t.captureStatus(r, in, ri)
 					}
@@ -187,39 +186,4 @@ func safeRequest(r *http.Request, in *info) *http.Request {
 	c.Body = http.NoBody
 	c.RemoteAddr = ""
 	return c
-}
-
-// statusWriter remembers the status code written.
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	return w.ResponseWriter.Write(b)
-}
-
-// Unwrap lets http.ResponseController reach Flush and deadlines.
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
-// Flush keeps streaming working for callers that type-assert http.Flusher.
-func (w *statusWriter) Flush() {
-	if f, ok := w.ResponseWriter.(http.Flusher); ok {
-		f.Flush()
-	}
-}
-
-// Hijack passes through for completeness.
-func (w *statusWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
-	return http.NewResponseController(w.ResponseWriter).Hijack()
 }

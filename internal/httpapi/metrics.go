@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"github.com/parley-chat/parley/internal/platform/httprec"
 	"net/http"
 	"strconv"
 	"strings"
@@ -45,7 +46,7 @@ var knownMethods = map[string]bool{
 func (s *Server) measure(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		sw := &statusWriter{ResponseWriter: w}
+		sw := httprec.Wrap(w)
 		next.ServeHTTP(sw, r)
 		method := r.Method
 		if !knownMethods[method] {
@@ -56,7 +57,7 @@ func (s *Server) measure(next http.Handler) http.Handler {
 			_, path, _ := strings.Cut(pattern, " ")
 			route = path
 		}
-		status := sw.status
+		status := sw.Status()
 		if status == 0 {
 			status = http.StatusOK
 		}

@@ -1,10 +1,9 @@
 package httpapi
 
 import (
-	"bufio"
 	"fmt"
+	"github.com/parley-chat/parley/internal/platform/httprec"
 	"log/slog"
-	"net"
 	"net/http"
 	"runtime/debug"
 	"time"
@@ -24,46 +23,6 @@ import (
 // outside logging so a panic is still logged and counted as a 500; auth runs
 // per route because public and protected routes share one router.
 type middleware func(http.Handler) http.Handler
-
-// statusWriter records the status and size of a response. It keeps
-// Flush and Unwrap so streaming handlers (SSE) work through it.
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-	bytes  int64
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	n, err := w.ResponseWriter.Write(b)
-	w.bytes += int64(n)
-	return n, err
-}
-
-// Flush implements http.Flusher.
-func (w *statusWriter) Flush() {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	_ = http.NewResponseController(w.ResponseWriter).Flush()
-}
-
-// Hijack implements http.Hijacker when the underlying writer does.
-func (w *statusWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
-	return http.NewResponseController(w.ResponseWriter).Hijack()
-}
-
-// Unwrap lets http.ResponseController reach the real writer.
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 func validRequestID(s string) bool {
 	if s == "" || len(s) > 64 {
@@ -101,7 +60,7 @@ func (s *Server) requestID(next http.Handler) http.Handler {
 // recoverer turns a panic into a logged 500 problem with an error id.
 func (s *Server) recoverer(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		sw := &statusWriter{ResponseWriter: w}
+		sw := httprec.Wrap(w)
 		defer func() {
 			v := recover()
 			if v == nil {
@@ -111,7 +70,7 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 				panic(v)
 			}
 			logger(r).ErrorContext(r.Context(), "panic in handler", "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
-			if sw.status == 0 {
+			if sw.Status() == 0 {
 				WriteProblem(sw, r, fmt.Errorf("panic: %v", v))
 			}
 		}()
@@ -123,16 +82,16 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 func (s *Server) accessLog(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		sw := &statusWriter{ResponseWriter: w}
+		sw := httprec.Wrap(w)
 		next.ServeHTTP(sw, r)
 		info := infoFrom(r.Context())
-		status := sw.status
+		status := sw.Status()
 		if status == 0 {
 			status = http.StatusOK
 		}
 		attrs := []slog.Attr{
 			slog.String("method", r.Method), slog.String("route", info.route), slog.String("path", r.URL.Path),
-			slog.Int("status", status), slog.Int64("bytes", sw.bytes),
+			slog.Int("status", status), slog.Int64("bytes", sw.Bytes()),
 			slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000),
 			slog.String("client_ip", info.clientIP),
 		}
