@@ -13,6 +13,7 @@ const DRAFT_ID = "draft-assistant";
 /** ChatApp is the chat screen: conversation list, the open conversation, and the composer. */
 export default function ChatApp({ initialId }: { initialId: string | null }) {
   const [convs, setConvs] = useState<Conversation[]>([]);
+  const [more, setMore] = useState<string | null>(null);
   const [query, setQuery] = useState("");
   const [activeId, setActiveId] = useState<string | null>(initialId);
   const [messages, setMessages] = useState<Message[]>([]);
@@ -28,10 +29,12 @@ export default function ChatApp({ initialId }: { initialId: string | null }) {
   const endRef = useRef<HTMLDivElement>(null);
   const router = useRouter();
 
-  const loadConvs = useCallback(async (q: string) => {
+  const loadConvs = useCallback(async (q: string, after?: string) => {
     try {
-      const r = await api<List<Conversation>>(`/conversations?limit=100${q ? `&q=${encodeURIComponent(q)}` : ""}`);
-      setConvs(r.data ?? []);
+      const qs = `limit=50${q ? `&q=${encodeURIComponent(q)}` : ""}${after ? `&cursor=${encodeURIComponent(after)}` : ""}`;
+      const r = await api<List<Conversation>>(`/conversations?${qs}`);
+      setConvs((cur) => (after ? [...cur, ...(r.data ?? [])] : r.data ?? []));
+      setMore(r.next_cursor ?? null);
     } catch (e) {
       if (e instanceof ApiError && e.status === 401) router.replace("/login?next=/chat");
     }
@@ -205,6 +208,7 @@ export default function ChatApp({ initialId }: { initialId: string | null }) {
         activeId={activeId}
         query={query}
         onQuery={setQuery}
+        onMore={more ? () => void loadConvs(query, more) : undefined}
         onNew={() => select(null)}
         onSelect={select}
         onRename={async (id, title) => {

@@ -13,6 +13,7 @@ export default function ConversationList(props: {
   onSelect: (id: string) => void;
   onRename: (id: string, title: string) => Promise<void>;
   onDelete: (id: string) => Promise<void>;
+  onMore?: () => void;
 }) {
   const [editing, setEditing] = useState<string | null>(null);
   return (
@@ -71,6 +72,13 @@ export default function ConversationList(props: {
             )}
           </li>
         ))}
+        {props.onMore && (
+          <li>
+            <button type="button" onClick={props.onMore}>
+              Show older conversations
+            </button>
+          </li>
+        )}
       </ul>
     </aside>
   );

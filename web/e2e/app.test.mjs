@@ -486,4 +486,25 @@ describe("parley web app", () => {
     };
     await m.context().close();
   });
+
+  it("pages through a long conversation list, newest first", async () => {
+    const token = await apiLogin(s.apiUrl, admin.email, admin.password);
+    for (let i = 0; i < 55; i++) {
+      const r = await fetch(`${s.apiUrl}/api/v1/conversations`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: JSON.stringify({ title: `Bulk ${String(i).padStart(2, "0")}` }),
+      });
+      assert.equal(r.status, 201);
+    }
+    await page.goto(`${s.webUrl}/chat`);
+    const links = page.getByTestId("conversation-list").getByRole("link");
+    await links.first().waitFor();
+    assert.equal(await links.first().textContent(), "Bulk 54", "newest first");
+    const shown = await links.count();
+    assert.ok(shown < 55 + 5, `one page first (${shown})`);
+    await page.getByRole("button", { name: "Show older conversations" }).click();
+    await page.getByTestId("conversation-list").getByRole("link", { name: "Zebra notes" }).waitFor();
+    assert.ok((await links.count()) > shown);
+  });
 });

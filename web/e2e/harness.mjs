@@ -122,6 +122,9 @@ export async function startStack(opts = {}) {
     PARLEY_SIGNUP: "open",
     PARLEY_LOG_LEVEL: "warn",
     PARLEY_AUTH_RATE_LIMIT_RPM: "1000",
+    // The tests act faster than a person (e.g. 55 conversations at once).
+    PARLEY_RATE_LIMIT_RPS: "100",
+    PARLEY_RATE_LIMIT_BURST: "200",
     // One open stream per user: a second concurrent message is rate limited (the retry-time test).
     PARLEY_MAX_STREAMS_PER_USER: "1",
     // Next (on 127.0.0.1) is the API's one trusted proxy: the API reads the client from X-Forwarded-For.
