@@ -7,6 +7,7 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { apiBaseUrl } from "@/lib/config";
 import { contentSecurityPolicy, newNonce } from "@/lib/csp";
+import { expectedOrigin } from "@/lib/proxy";
 import {
   clearedCookies,
   cookieNames,
@@ -62,7 +63,8 @@ export async function proxy(request: NextRequest) {
 
   let response: NextResponse;
   if (!signedIn && PRIVATE.some((re) => re.test(url.pathname))) {
-    const to = new URL("/login", request.url);
+    // Back to the origin the browser used (Next's own URL calls 127.0.0.1 "localhost").
+    const to = new URL("/login", expectedOrigin(url, request.headers));
     to.searchParams.set("next", url.pathname + url.search);
     response = NextResponse.redirect(to);
   } else {

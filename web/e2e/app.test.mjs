@@ -88,6 +88,7 @@ describe("parley web app", () => {
   it("sends a signed-out visitor of the chat to the sign-in page", async () => {
     await page.goto(`${s.webUrl}/chat`);
     await page.waitForURL(/\/login\?next=%2Fchat/);
+    assert.ok(page.url().startsWith(`${s.webUrl}/login`), `stays on the host the browser used: ${page.url()}`);
     await shot(page, "01-sign-in");
     await axeCheck(page, "sign-in");
   });
