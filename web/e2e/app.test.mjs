@@ -267,6 +267,8 @@ describe("parley web app", () => {
     await key.waitFor();
     assert.match(await key.textContent(), new RegExp(fingerprint(GROQ_KEY)));
     assert.doesNotMatch(await page.content(), new RegExp(GROQ_KEY), "the key itself never reaches the page");
+    // Budgets learned from groqmock's rate-limit headers (100000 requests a day).
+    await key.getByRole("cell", { name: /^\d+ \/ 100000$/ }).first().waitFor();
     await shot(page, "06-admin-keys");
     await axeCheck(page, "admin keys");
     await page.goto(`${s.webUrl}/admin/users`);

@@ -109,7 +109,9 @@ export async function startStack(opts = {}) {
   const [gPort, aPort, mPort, wPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
   const dataDir = mkdtempSync(join(tmpdir(), "parley-e2e-"));
 
-  const mock = start("groqmock", groqmock, ["-addr", `127.0.0.1:${gPort}`, "-org", `${GROQ_ORG}=${GROQ_KEY}`, "-latency", "150ms", "-tps", "40", ...(opts.groqmockArgs ?? [])], {});
+  const mock = start("groqmock", groqmock, ["-addr", `127.0.0.1:${gPort}`, "-org", `${GROQ_ORG}=${GROQ_KEY}`, "-latency", "150ms", "-tps", "40",
+    // Generous limits, so answers carry Groq's rate-limit headers and the key pool has budgets to show.
+    "-limit", "*=1000/100000/1000000/10000000", ...(opts.groqmockArgs ?? [])], {});
   await waitFor(`http://127.0.0.1:${gPort}/openai/v1/models`, mock, (s) => s === 200 || s === 401);
 
   const api = start("parley", parley, ["serve"], {
