@@ -13,7 +13,9 @@ import {
   fingerprint,
   median,
   newPage,
+  rawRequest,
   sendMessage,
+  sessionHeaders,
   shot,
   signIn,
   signUp,
@@ -141,6 +143,47 @@ describe("parley web app", () => {
     await shot(page, "03-chat");
     await axeCheck(page, "chat");
     assert.deepEqual(page.problems, [], "no CSP violations or page errors");
+  });
+
+  it("compresses pages and scripts, and passes event streams through unbuffered to a gzip client", async () => {
+    const gzip = { "accept-encoding": "gzip, deflate, br" };
+    const html = await rawRequest(`${s.webUrl}/login`, { headers: gzip });
+    assert.equal(html.status, 200);
+    assert.equal(html.headers["content-encoding"], "gzip", "the sign-in page is gzipped");
+    const script = /<script[^>]+src="(\/_next\/static\/[^"]+\.js)"/.exec(html.reads.map((r) => r.text).join(""))[1];
+    const js = await rawRequest(`${s.webUrl}${script}`, { headers: gzip });
+    assert.equal(js.status, 200);
+    assert.equal(js.headers["content-encoding"], "gzip", `${script} is gzipped`);
+
+    // A message streamed through the proxy by a client that accepts gzip, as every browser does.
+    const session = await sessionHeaders(page, s.webUrl);
+    const created = await rawRequest(`${s.webUrl}/api/v1/conversations`, {
+      method: "POST",
+      headers: { ...gzip, ...session, "content-type": "application/json" },
+      body: "{}",
+    });
+    assert.equal(created.status, 201);
+    const conv = JSON.parse(created.reads.map((r) => r.text).join(""));
+    const sse = await rawRequest(`${s.webUrl}/api/v1/conversations/${conv.id}/messages`, {
+      method: "POST",
+      headers: { ...gzip, ...session, "content-type": "application/json", accept: "text/event-stream" },
+      body: JSON.stringify({ content: "stream me through gzip ".repeat(12) }),
+    });
+    assert.equal(sse.status, 200);
+    assert.match(sse.headers["content-type"], /^text\/event-stream/);
+    assert.match(sse.headers["cache-control"], /no-transform/);
+    assert.equal(sse.headers["content-encoding"], undefined, "event streams are not compressed");
+    const deltas = sse.reads.filter((r) => r.text.includes("event: delta"));
+    const done = sse.reads.findIndex((r) => r.text.includes("event: done"));
+    assert.ok(done >= 0, "the stream ends with its done event");
+    assert.ok(deltas.length >= 10, `the events arrived in ${deltas.length} reads, expected one by one`);
+    const first = deltas[0].t;
+    const last = sse.reads[done].t;
+    // groqmock streams ~70 tokens at 40 per second: a buffered stream would deliver its first event with its last.
+    assert.ok(first < last / 2, `first event at ${Math.round(first)} ms, last at ${Math.round(last)} ms`);
+    measures.gzip_client_stream_ms = { first_event: Math.round(first), last_event: Math.round(last), reads_with_deltas: deltas.length };
+    const del = await rawRequest(`${s.webUrl}/api/v1/conversations/${conv.id}`, { method: "DELETE", headers: session });
+    assert.equal(del.status, 204);
   });
 
   it("keeps Shift+Enter for new lines and answers with the picked model", async () => {
@@ -446,6 +489,31 @@ describe("parley web app", () => {
         .reduce((n, e) => n + e.encodedBodySize, 0),
     );
     measures.chat_first_load_js = { files: scripts.size, bytes: raw, gzip_bytes: gz, over_the_wire_bytes: wire };
+    // The whole first load of the chat page with a cold cache: document, scripts and styles, as
+    // sent (encoded) against their size once decoded (what went over the wire without compression).
+    const cold = await s.browser.newContext({ viewport: { width: 1280, height: 800 } });
+    await cold.addCookies(await m.context().cookies());
+    const cp = await cold.newPage();
+    await cp.goto(`${s.webUrl}/chat`, { waitUntil: "networkidle" });
+    measures.chat_first_load_wire = await cp.evaluate(() => {
+      const out = {};
+      const entries = [...performance.getEntriesByType("navigation"), ...performance.getEntriesByType("resource")];
+      for (const e of entries) {
+        const kind = e.entryType === "navigation" ? "document" : e.initiatorType === "script" ? "script" : e.initiatorType === "link" || e.initiatorType === "css" ? "style" : null;
+        if (!kind) continue;
+        const k = (out[kind] ??= { files: 0, encoded_bytes: 0, decoded_bytes: 0, transfer_bytes: 0 });
+        k.files++;
+        k.encoded_bytes += e.encodedBodySize;
+        k.decoded_bytes += e.decodedBodySize;
+        k.transfer_bytes += e.transferSize;
+      }
+      return out;
+    });
+    const total = Object.values(measures.chat_first_load_wire).reduce((n, k) => n + k.encoded_bytes, 0);
+    const decoded = Object.values(measures.chat_first_load_wire).reduce((n, k) => n + k.decoded_bytes, 0);
+    measures.chat_first_load_wire.total = { encoded_bytes: total, decoded_bytes: decoded };
+    assert.ok(total < decoded / 2, `the first load is compressed: ${total} bytes sent for ${decoded}`);
+    await cold.close();
 
     // Time to first token: the browser (send → first visible text) against the API itself, alternated.
     const token = await apiLogin(s.apiUrl, admin.email, admin.password);

@@ -2,8 +2,10 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
+import http from "node:http";
 import { createRequire } from "node:module";
 import { join } from "node:path";
+import { constants as zlibConstants, createGunzip } from "node:zlib";
 import { SHOTS } from "./harness.mjs";
 
 const require = createRequire(import.meta.url);
@@ -157,4 +159,36 @@ export async function apiTimeToFirstToken(apiUrl, token, conversationId, content
 export function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+/**
+ * rawRequest sends one request with node:http (no automatic decompression) and
+ * records each chunk as it arrives: { status, headers, reads: [{ t, text }], t0 }.
+ * A gzip-encoded body is inflated chunk by chunk, so reads show when data became readable.
+ */
+export function rawRequest(url, { method = "GET", headers = {}, body } = {}) {
+  return new Promise((resolve, reject) => {
+    const u = new URL(url);
+    const t0 = performance.now();
+    const req = http.request({ host: u.hostname, port: u.port, path: u.pathname + u.search, method, headers }, (res) => {
+      const reads = [];
+      const src = res.headers["content-encoding"] === "gzip" ? res.pipe(createGunzip({ flush: zlibConstants.Z_SYNC_FLUSH })) : res;
+      src.on("data", (b) => reads.push({ t: performance.now() - t0, text: b.toString("utf8") }));
+      src.on("end", () => resolve({ status: res.statusCode, headers: res.headers, reads, bytes: Number(res.socket?.bytesRead ?? 0) }));
+      src.on("error", reject);
+    });
+    req.on("error", reject);
+    if (body) req.write(body);
+    req.end();
+  });
+}
+
+/** sessionHeaders are the headers a signed-in browser page sends on a state-changing /api call. */
+export async function sessionHeaders(page, webUrl) {
+  const jar = await page.context().cookies();
+  return {
+    cookie: jar.map((c) => `${c.name}=${c.value}`).join("; "),
+    "x-csrf-token": jar.find((c) => c.name === "parley_csrf").value,
+    origin: webUrl,
+  };
 }
