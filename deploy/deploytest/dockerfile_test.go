@@ -195,10 +195,9 @@ func TestWebDockerfile(t *testing.T) {
 	}
 	runner := byName(t, stages, "runner")
 	checkRuntime(t, runner, "nextjs")
-	if hc := runner.find("healthcheck"); len(hc) == 1 {
-		if !strings.Contains(hc[0].Original, `"node"`) || strings.Contains(hc[0].Original, "curl") {
-			t.Errorf("web health check %q: want node, no curl", hc[0].Original)
-		}
+	if hc := runner.find("healthcheck"); len(hc) != 1 || !strings.Contains(hc[0].Original, `"node"`) ||
+		strings.Contains(hc[0].Original, "curl") || !strings.Contains(hc[0].Original, "/healthz'") {
+		t.Errorf("web health check %v: want node fetching the app's /healthz, no curl", hc)
 	}
 	var copies []string
 	for _, c := range runner.find("copy") {
