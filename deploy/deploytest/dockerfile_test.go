@@ -203,15 +203,21 @@ func TestWebDockerfile(t *testing.T) {
 	for _, c := range runner.find("copy") {
 		copies = append(copies, strings.Join(args(c), " "))
 	}
-	want := []string{"/app/.next/standalone ./", "/app/.next/static ./.next/static", "/app/public ./public"}
+	want := []string{"/app/.next/standalone ./", "/app/.next/static ./.next/static", "/app/public ./public",
+		"/app/scripts/server.mjs ./scripts/server.mjs"}
 	if diff := cmp.Diff(want, copies); diff != "" {
 		t.Errorf("runner copies (-want +got):\n%s", diff)
 	}
 	if runs := runner.find("run"); len(runs) != 1 || !strings.Contains(runs[0].Original, "adduser") || !strings.Contains(runs[0].Original, "nextjs") {
 		t.Errorf("runner does not create the nextjs user")
 	}
-	if cmd := runner.find("cmd"); len(cmd) != 1 || strings.Join(args(cmd[0]), " ") != "node server.js" {
-		t.Errorf("runner CMD, want node server.js")
+	// scripts/server.mjs appends the connecting peer to X-Forwarded-For; the
+	// bare standalone server.js would pass on whatever chain a client claims.
+	if cmd := runner.find("cmd"); len(cmd) != 1 || strings.Join(args(cmd[0]), " ") != "node scripts/server.mjs" {
+		t.Errorf("runner CMD %v, want node scripts/server.mjs", cmd)
+	}
+	if ep := runner.find("entrypoint"); len(ep) != 0 {
+		t.Errorf("runner ENTRYPOINT %q would wrap the launcher", ep[0].Original)
 	}
 }
 

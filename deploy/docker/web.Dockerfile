@@ -34,6 +34,9 @@ RUN addgroup -S -g 1001 nodejs && adduser -S -u 1001 -G nodejs nextjs
 COPY --from=build --chown=nextjs:nodejs /app/.next/standalone ./
 COPY --from=build --chown=nextjs:nodejs /app/.next/static ./.next/static
 COPY --from=build --chown=nextjs:nodejs /app/public ./public
+# The launcher that appends the connecting peer to X-Forwarded-For before
+# Next sees the request (Next alone keeps whatever chain the client sent).
+COPY --from=build --chown=nextjs:nodejs /app/scripts/server.mjs ./scripts/server.mjs
 USER nextjs
 EXPOSE 3000
 # No curl in the image: node's fetch of the web app's own health route
@@ -41,4 +44,4 @@ EXPOSE 3000
 HEALTHCHECK --interval=15s --timeout=5s --start-period=20s --retries=3 \
     CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 STOPSIGNAL SIGTERM
-CMD ["node", "server.js"]
+CMD ["node", "scripts/server.mjs"]

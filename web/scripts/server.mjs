@@ -8,8 +8,11 @@ import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 
-const server = join(new URL("..", import.meta.url).pathname, ".next", "standalone", "server.js");
-if (!existsSync(server)) {
+// In a checkout the build is in web/.next/standalone; in the image (see
+// deploy/docker/web.Dockerfile) the standalone files sit beside scripts/.
+const root = new URL("..", import.meta.url).pathname;
+const server = [join(root, ".next", "standalone", "server.js"), join(root, "server.js")].find((p) => existsSync(p));
+if (!server) {
   console.error("server: .next/standalone/server.js is missing: run `npm run build` first");
   process.exit(1);
 }
