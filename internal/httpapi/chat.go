@@ -75,17 +75,17 @@ func NewChatAPI(d ChatDeps) (*ChatAPI, error) {
 // Routes are the lines of the route table these handlers answer.
 func (a *ChatAPI) Routes() []Route {
 	return []Route{
-		{"POST /api/v1/conversations/{id}/messages", User, a.sendMessage},
-		{"POST /api/v1/conversations/{id}/regenerate", User, a.regenerate},
-		{"GET /api/v1/models", User, a.listModels},
-		{"POST /api/v1/tokens", User, a.createToken},
-		{"GET /api/v1/tokens", User, a.listTokens},
-		{"DELETE /api/v1/tokens/{id}", User, a.deleteToken},
-		{"GET /api/v1/usage", User, a.getUsage},
+		{"POST /api/v1/conversations/{id}/messages", User, a.sendMessage, BodyMessage},
+		{"POST /api/v1/conversations/{id}/regenerate", User, a.regenerate, BodySmall},
+		{"GET /api/v1/models", User, a.listModels, 0},
+		{"POST /api/v1/tokens", User, a.createToken, BodySmall},
+		{"GET /api/v1/tokens", User, a.listTokens, 0},
+		{"DELETE /api/v1/tokens/{id}", User, a.deleteToken, 0},
+		{"GET /api/v1/usage", User, a.getUsage, 0},
 		// /v1 authenticates personal API tokens itself, answering in
 		// OpenAI's error envelope.
-		{"POST /v1/chat/completions", Public, a.openAIChat},
-		{"GET /v1/models", Public, a.openAIModels},
+		{"POST /v1/chat/completions", Public, a.openAIChat, BodyMax},
+		{"GET /v1/models", Public, a.openAIModels, 0},
 	}
 }
 

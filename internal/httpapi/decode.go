@@ -69,7 +69,7 @@ func decodeError(err error) error {
 	)
 	switch {
 	case errors.As(err, &mbe):
-		return errs.E(errs.TooLarge, "the request body exceeds %d bytes", mbe.Limit)
+		return tooLarge(mbe.Limit)
 	case errors.Is(err, io.EOF):
 		return errs.E(errs.Invalid, "the request body is empty; send a JSON object")
 	case errors.Is(err, io.ErrUnexpectedEOF):

@@ -72,8 +72,8 @@ func NewAdminAPI(d AdminDeps) *AdminAPI { return &AdminAPI{d: d} }
 // Routes are the admin views' routes (administrators only).
 func (a *AdminAPI) Routes() []Route {
 	return []Route{
-		{"GET /api/v1/admin/keys", Admin, a.listKeys},
-		{"GET /api/v1/admin/audit", Admin, a.listAudit},
+		{"GET /api/v1/admin/keys", Admin, a.listKeys, 0},
+		{"GET /api/v1/admin/audit", Admin, a.listAudit, 0},
 	}
 }
 

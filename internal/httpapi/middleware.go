@@ -11,13 +11,12 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/parley-chat/parley/internal/edge"
-	"github.com/parley-chat/parley/internal/errs"
 )
 
 // The middleware chain, outermost first (Server.Handler builds it; the
 // optional Hooks slot in as documented on Hooks):
 //
-//	requestID → recoverer → accessLog → metrics → securityHeaders → bodyLimit → router → (per route) auth
+//	requestID → recoverer → accessLog → metrics → securityHeaders → router → (per route) body cap, auth
 //
 // Request id comes first so every later layer can log it; recovery sits
 // outside logging so a panic is still logged and counted as a 500; auth runs
@@ -123,19 +122,6 @@ func securityHeaders(next http.Handler) http.Handler {
 		if edge.IsSecure(r) {
 			h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
 		}
-		next.ServeHTTP(w, r)
-	})
-}
-
-// bodyLimit caps request bodies; reading past the cap fails with
-// *http.MaxBytesError, which DecodeJSON answers with 413.
-func (s *Server) bodyLimit(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.ContentLength > s.maxBody {
-			WriteProblem(w, r, errs.E(errs.TooLarge, "the request body exceeds %d bytes", s.maxBody))
-			return
-		}
-		r.Body = http.MaxBytesReader(w, r.Body, s.maxBody)
 		next.ServeHTTP(w, r)
 	})
 }

@@ -76,9 +76,8 @@ func (a *ChatAPI) openAIChat(w http.ResponseWriter, r *http.Request) error {
 	return a.openAIHandler(w, r, func(w http.ResponseWriter, r *http.Request, u account.User) error {
 		body, err := io.ReadAll(r.Body)
 		if err != nil {
-			var mbe *http.MaxBytesError
-			if errors.As(err, &mbe) {
-				return errs.E(errs.TooLarge, "the request body exceeds %d bytes", mbe.Limit)
+			if tl, ok := asTooLarge(err); ok {
+				return tl
 			}
 			return errs.Wrap(errs.Invalid, err, "could not read the request body")
 		}

@@ -38,6 +38,9 @@ type Route struct {
 	Pattern string // ServeMux pattern with method, e.g. "POST /api/v1/auth/login"
 	Access  Access
 	Handler HandlerFunc
+	// MaxBody caps the request body in bytes: 0 means BodySmall, BodyMax
+	// the server's MaxBodyBytes, which also caps every other value.
+	MaxBody int64
 }
 
 // ReadyCheck is one dependency /readyz checks.
@@ -55,8 +58,10 @@ type Deps struct {
 	// Metrics receives the HTTP metrics; nil registers nothing.
 	Metrics prometheus.Registerer
 	// Ready are the checks of /readyz (database, migrations, …).
-	Ready          []ReadyCheck
-	MaxBodyBytes   int64 // 1 MiB when zero
+	Ready []ReadyCheck
+	// MaxBodyBytes is PARLEY_MAX_BODY_BYTES: the cap of BodyMax routes
+	// and the ceiling of every route's own cap; 1 MiB when zero.
+	MaxBodyBytes   int64
 	TrustedProxies []netip.Prefix
 	DefaultModel   string
 	// Routes are added to the route table (chat streaming, /v1, tokens…).
@@ -75,7 +80,7 @@ type AuditRecorder interface {
 
 // Hooks are optional middleware at fixed places of the chain:
 //
-//	requestID → recoverer → Capture → accessLog → metrics → securityHeaders → bodyLimit → Edge → router → auth → PerRoute → handler
+//	requestID → recoverer → Capture → accessLog → metrics → securityHeaders → Edge → router → body cap → auth → PerRoute → handler
 type Hooks struct {
 	// Capture sees every request inside recovery, before logging (error
 	// tracking: it observes panics and re-panics).
@@ -130,7 +135,7 @@ func New(d Deps) *Server {
 		s.mux.Handle(rt.Pattern, s.wrap(rt))
 	}
 	chain := []middleware{s.requestID, s.recoverer, optional(d.Hooks.Capture), s.accessLog, s.measure,
-		securityHeaders, s.bodyLimit, optional(d.Hooks.Edge)}
+		securityHeaders, optional(d.Hooks.Edge)}
 	var h http.Handler = http.HandlerFunc(s.route)
 	for i := len(chain) - 1; i >= 0; i-- {
 		h = chain[i](h)
@@ -156,9 +161,10 @@ func optional(mw func(http.Handler) http.Handler) middleware {
 	return mw
 }
 
-// wrap applies a route's access rule and PerRoute hook, and turns the
-// handler's error into a problem.
+// wrap applies a route's body cap, access rule and PerRoute hook, and
+// turns the handler's error into a problem.
 func (s *Server) wrap(rt Route) http.Handler {
+	limit := s.BodyLimit(rt)
 	var inner http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := rt.Handler(w, r); err != nil {
 			WriteProblem(w, r, err)
@@ -169,6 +175,7 @@ func (s *Server) wrap(rt Route) http.Handler {
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		infoFrom(r.Context()).route = rt.Pattern
+		limitBody(w, r, limit)
 		if rt.Access != Public {
 			u, err := s.authenticate(r)
 			if err == nil && rt.Access == Admin && !u.IsAdmin() {

@@ -76,7 +76,7 @@ var Vars = []Var{
 		field: func(c *Config) any { return &c.TrustedProxies }},
 	{Name: "PARLEY_CORS_ORIGINS", Description: "Comma-separated origins allowed by CORS, with credentials; `*` allows any origin without credentials; empty = same origin only.",
 		field: func(c *Config) any { return &c.CORSOrigins }},
-	{Name: "PARLEY_MAX_BODY_BYTES", Default: "1048576", Description: "Largest accepted request body in bytes.",
+	{Name: "PARLEY_MAX_BODY_BYTES", Default: "1048576", Description: "Largest accepted request body in bytes: the limit of POST /v1/chat/completions and the ceiling of every other route's own limit (see Request size limits).",
 		field: func(c *Config) any { return &c.MaxBodyBytes }},
 	{Name: "PARLEY_MAX_STREAMS_PER_USER", Default: "3", Description: "Concurrent chat streams per user on each replica (/v1 completions: per API token); more get 429.",
 		field: func(c *Config) any { return &c.MaxStreamsPerUser }},
