@@ -339,6 +339,16 @@ describe("parley web app", () => {
     }
     assert.ok(probe, "the probe request is in the audit log");
     assert.equal(probe.client_ip, "127.0.0.2");
+    // The page shows each entry's client address: the probe's row names the address that connected.
+    await page.getByLabel("Status").fill("401");
+    const refused = page.waitForResponse((r) => r.url().includes("/api/v1/admin/audit") && r.url().includes("status=401"));
+    await page.getByRole("button", { name: "Filter" }).click();
+    await refused;
+    const row = audit.locator("tbody tr", { hasText: s.probeRequestId });
+    await row.waitFor();
+    assert.equal(await row.getByTestId("audit-client").textContent(), "127.0.0.2");
+    const clients = await audit.getByTestId("audit-client").allTextContents();
+    assert.ok(clients.length > 0 && clients.every((c) => /^[0-9a-f.:]+$/.test(c)), `every row shows its client address: ${clients}`);
     await axeCheck(page, "admin audit");
   });
 

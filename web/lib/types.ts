@@ -110,18 +110,22 @@ export interface PoolKey {
   budgets: KeyBudget[];
 }
 
+/** AuditEntry is one row of GET /admin/audit (docs/ARCHITECTURE.md). */
 export interface AuditEntry {
   id: string;
-  at?: string;
-  created_at?: string;
+  at: string;
   user_id: string | null;
   action: string;
-  route?: string;
-  status?: number;
-  ip?: string;
-  request_id?: string;
-  detail?: unknown;
-  [k: string]: unknown;
+  method: string;
+  route: string;
+  status: number;
+  /** The client address the API derived (X-Forwarded-For as far as its trusted proxies go). */
+  client_ip: string;
+  user_agent: string;
+  request_id: string;
+  latency_ms: number;
+  target: string | null;
+  detail: Record<string, unknown> | null;
 }
 
 export interface Status {

@@ -13,11 +13,6 @@ const FILTERS = [
   ["until", "Until", "datetime-local"],
 ] as const;
 
-function pick(e: AuditEntry, ...keys: string[]): string {
-  for (const k of keys) if (e[k] != null && e[k] !== "") return String(e[k]);
-  return "";
-}
-
 /** AdminAudit browses the audit log, newest first, with filters. */
 export default function AdminAudit() {
   const [rows, setRows] = useState<AuditEntry[]>([]);
@@ -80,24 +75,23 @@ export default function AdminAudit() {
             </tr>
           </thead>
           <tbody>
-            {rows.map((e, i) => {
-              const at = pick(e, "at", "created_at");
-              return (
-                <tr key={`${pick(e, "id")}-${i}`}>
-                  <td>{at ? new Date(at).toLocaleString() : ""}</td>
-                  <td>
-                    <code>{pick(e, "user_id") || "anonymous"}</code>
-                  </td>
-                  <td>{pick(e, "action")}</td>
-                  <td>{pick(e, "route")}</td>
-                  <td>{pick(e, "status")}</td>
-                  <td>{pick(e, "client_ip", "ip")}</td>
-                  <td>
-                    <code>{pick(e, "request_id")}</code>
-                  </td>
-                </tr>
-              );
-            })}
+            {rows.map((e) => (
+              <tr key={e.id}>
+                <td>{new Date(e.at).toLocaleString()}</td>
+                <td>
+                  <code>{e.user_id ?? "anonymous"}</code>
+                </td>
+                <td>{e.action}</td>
+                <td>
+                  {e.method} {e.route}
+                </td>
+                <td>{e.status}</td>
+                <td data-testid="audit-client">{e.client_ip}</td>
+                <td>
+                  <code>{e.request_id}</code>
+                </td>
+              </tr>
+            ))}
           </tbody>
         </table>
       </div>
