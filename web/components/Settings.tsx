@@ -65,7 +65,7 @@ function Password() {
           try {
             await api<User>("/me", { method: "PATCH", json: { current_password: f.get("current_password"), password: f.get("new_password") } });
             form.reset();
-            setMsg({ ok: true, text: "Password changed." });
+            setMsg({ ok: true, text: "Password changed. You stay signed in here; your other sessions are signed out." });
           } catch (err) {
             setMsg({ ok: false, text: errText(err) });
           }

@@ -415,7 +415,10 @@ describe("parley web app", () => {
     await p2.context().close();
   });
 
-  it("changes the name and password, signs out, and only the new password works", async () => {
+  it("changes the name and password, keeps this session, signs out the others, and only the new password works", async () => {
+    // A second session of the same user, in another browser context.
+    const other = await newPage(s.browser);
+    await signIn(other, s.webUrl, admin);
     await page.goto(`${s.webUrl}/settings`);
     await page.getByLabel("Name", { exact: true }).fill("Ada Lovelace");
     await page.getByRole("button", { name: "Save profile" }).click();
@@ -429,6 +432,17 @@ describe("parley web app", () => {
     admin.password = fresh;
     await page.reload();
     assert.equal(await page.getByTestId("whoami").textContent(), "Ada Lovelace");
+    // Access tokens live 15 minutes; drop each session's access cookie, as its expiry would,
+    // so that staying signed in rests on the refresh session alone.
+    await page.context().clearCookies({ name: "parley_at" });
+    await page.reload();
+    assert.equal(new URL(page.url()).pathname, "/settings", "this session is still signed in");
+    await page.getByTestId("usage-summary").waitFor();
+    await other.context().clearCookies({ name: "parley_at" });
+    await other.goto(`${s.webUrl}/chat`);
+    await other.waitForURL(/\/login\?next=%2Fchat/);
+    assert.equal((await other.context().cookies()).find((c) => c.name === "parley_rt"), undefined, "the other session was signed out");
+    await other.context().close();
     await page.getByRole("button", { name: "Sign out" }).click();
     await page.waitForURL(/\/login/);
     await page.getByLabel("Email").fill(admin.email);

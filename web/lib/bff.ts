@@ -66,6 +66,29 @@ async function readBody(req: Request): Promise<ArrayBuffer | null | "too_large">
 
 const AUTH_ROUTES = new Set(["login", "register", "refresh", "logout"]);
 
+/**
+ * withSessionToken adds the session's refresh token to a PATCH /me body that
+ * changes the password, so the API keeps this session signed in (and signs out
+ * every other one). The browser never holds the token: one it sends is
+ * replaced, or dropped when there is no session cookie. Other bodies pass as they are.
+ */
+export function withSessionToken(body: ArrayBuffer | null, refresh: string | undefined): ArrayBuffer | null {
+  if (!body) return body;
+  let v: unknown;
+  try {
+    v = JSON.parse(new TextDecoder().decode(body));
+  } catch {
+    return body; // the API answers malformed JSON itself
+  }
+  if (typeof v !== "object" || v === null || Array.isArray(v)) return body;
+  const o = v as Record<string, unknown>;
+  if (o.password == null && o.refresh_token === undefined) return body;
+  if (o.password != null && refresh) o.refresh_token = refresh;
+  else delete o.refresh_token;
+  const u = new TextEncoder().encode(JSON.stringify(o));
+  return u.buffer.slice(u.byteOffset, u.byteOffset + u.byteLength) as ArrayBuffer;
+}
+
 /** handle serves one /api/* request; segments are the path parts after /api/. */
 export async function handle(req: Request, segments: string[]): Promise<Response> {
   const url = new URL(req.url);
@@ -100,7 +123,7 @@ export async function handle(req: Request, segments: string[]): Promise<Response
   }
 
   let access = readCookie(get, "access");
-  const refresh = readCookie(get, "refresh");
+  let refresh = readCookie(get, "refresh");
   const setCookies: CookieSpec[] = [];
   let renewed = false;
   const renew = async (): Promise<boolean> => {
@@ -109,6 +132,7 @@ export async function handle(req: Request, segments: string[]): Promise<Response
     const r = await refreshSession(base, refresh, { "x-forwarded-for": fwd().get("x-forwarded-for") ?? "" });
     if (r.ok) {
       access = r.auth.access_token;
+      refresh = r.auth.refresh_token;
       setCookies.push(...sessionCookies(r.auth, secure));
       return true;
     }
@@ -117,11 +141,13 @@ export async function handle(req: Request, segments: string[]): Promise<Response
   };
   if (!access && refresh) await renew();
 
+  const patchMe = req.method === "PATCH" && segments.length === 2 && segments[1] === "me";
   const send = () =>
     fetch(target, {
       method: req.method,
       headers: fwd(access),
-      body: body ?? undefined,
+      // The refresh token is read at each send: a renewal in between rotates it.
+      body: (patchMe ? withSessionToken(body, refresh) : body) ?? undefined,
       signal: req.signal,
       redirect: "manual",
       cache: "no-store",

@@ -203,3 +203,33 @@ describe("forwarding", () => {
     expect(rest).toContain("event: done");
   });
 });
+
+describe("PATCH /me keeps this session on a password change", () => {
+  it.each([
+    ["adds the session's refresh token to a password change", "parley_at=at-1; parley_rt=rt-1", '{"password":"new one","current_password":"old"}', { password: "new one", current_password: "old", refresh_token: "rt-1" }],
+    ["replaces a token the browser made up", "parley_at=at-1; parley_rt=rt-1", '{"password":"p","current_password":"o","refresh_token":"evil"}', { password: "p", current_password: "o", refresh_token: "rt-1" }],
+    ["drops a made-up token when there is no session cookie", "parley_at=at-1", '{"password":"p","current_password":"o","refresh_token":"evil"}', { password: "p", current_password: "o" }],
+    ["sends the renewed token after a renewal", "parley_rt=rt-1", '{"password":"p","current_password":"o"}', { password: "p", current_password: "o", refresh_token: "rt-2" }],
+    ["leaves a name change alone", "parley_at=at-1; parley_rt=rt-1", '{"name":"Ada"}', { name: "Ada" }],
+  ])("%s", async (_name, cookie, body, want) => {
+    if (!cookie.includes("parley_at")) validAccess = "at-2";
+    const res = await call("/api/v1/me", {
+      method: "PATCH",
+      headers: { ...csrf, cookie: `parley_csrf=tok; ${cookie}`, "content-type": "application/json" },
+      body,
+    });
+    expect(res.status).toBe(200);
+    const patch = seen.find((s) => s.method === "PATCH");
+    expect(JSON.parse(patch!.body)).toEqual(want);
+  });
+
+  it("passes malformed JSON on untouched for the API to refuse", async () => {
+    await call("/api/v1/me", { method: "PATCH", headers: { ...csrf, cookie: "parley_csrf=tok; parley_at=at-1; parley_rt=rt-1" }, body: '{"password":' });
+    expect(seen[0].body).toBe('{"password":');
+  });
+
+  it("adds nothing to other routes", async () => {
+    await call("/api/v1/conversations/c1", { method: "PATCH", headers: { ...csrf, cookie: "parley_csrf=tok; parley_at=at-1; parley_rt=rt-1" }, body: '{"password":"x"}' });
+    expect(seen[0].body).toBe('{"password":"x"}');
+  });
+});
