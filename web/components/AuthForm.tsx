@@ -44,6 +44,9 @@ export default function AuthForm({ mode, invite, signupOpen }: { mode: "login" |
   }
 
   const fieldError = (name: string) => error?.errors?.find((x) => x.field === name)?.message;
+  // Field errors without a place beside a field of this form go into the alert.
+  const shown = ["email", "password", ...(!isLogin && invite ? ["invite_code"] : [])];
+  const unplaced = error?.errors?.filter((x) => !shown.includes(x.field)) ?? [];
 
   return (
     <main id="main" className="auth">
@@ -80,12 +83,25 @@ export default function AuthForm({ mode, invite, signupOpen }: { mode: "login" |
         {!isLogin && invite && (
           <>
             <label htmlFor="invite_code">Invite code</label>
-            <input id="invite_code" name="invite_code" required autoComplete="off" />
+            <input
+              id="invite_code"
+              name="invite_code"
+              required
+              autoComplete="off"
+              aria-describedby={fieldError("invite_code") ? "invite_code-err" : undefined}
+            />
+            {fieldError("invite_code") && (
+              <p id="invite_code-err" role="alert" className="error">
+                Invite code {fieldError("invite_code")}.
+              </p>
+            )}
           </>
         )}
-        {error && !error.errors?.length && (
+        {error && (!error.errors?.length || unplaced.length > 0) && (
           <p role="alert" className="error">
-            {error.code === "unauthorized" && isLogin ? "Wrong email or password." : describeProblem(error)}
+            {error.code === "unauthorized" && isLogin
+              ? "Wrong email or password."
+              : describeProblem(unplaced.length ? { ...error, errors: unplaced } : error)}
           </p>
         )}
         <button className="primary" type="submit" disabled={busy}>

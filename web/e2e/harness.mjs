@@ -89,10 +89,6 @@ async function waitFor(url, child, ok = (s) => s === 200, ms = 60_000) {
   throw new Error(`e2e: ${url} did not come up in ${ms} ms (${last}):\n${child.logs().slice(-4000)}`);
 }
 
-/**
- * startStack starts groqmock, parley and Next. opts.groqmockArgs and opts.parleyEnv
- * adjust a stack (e.g. tight limits for the rate-limit test).
- */
 /** preflight checks what every stack needs and returns the paths; it throws a loud error for anything missing. */
 export function preflight() {
   if (!existsSync(CHROMIUM)) throw new Error(`e2e: Chromium not found at ${CHROMIUM} (apt-get install chromium); never use 'playwright install'`);
@@ -103,6 +99,11 @@ export function preflight() {
 
 let checked = null;
 
+/**
+ * startStack starts groqmock, parley and Next. opts.groqmockArgs and opts.parleyEnv
+ * adjust a stack (e.g. tight limits for the rate-limit test); the web app gets the
+ * API's PARLEY_SIGNUP.
+ */
 export async function startStack(opts = {}) {
   checked ??= preflight();
   const { parley, groqmock } = checked;
@@ -114,7 +115,7 @@ export async function startStack(opts = {}) {
     "-limit", "*=1000/100000/1000000/10000000", ...(opts.groqmockArgs ?? [])], {});
   await waitFor(`http://127.0.0.1:${gPort}/openai/v1/models`, mock, (s) => s === 200 || s === 401);
 
-  const api = start("parley", parley, ["serve"], {
+  const apiEnv = {
     PARLEY_ADDR: `127.0.0.1:${aPort}`,
     PARLEY_METRICS_ADDR: `127.0.0.1:${mPort}`,
     PARLEY_DATA_DIR: dataDir,
@@ -132,7 +133,8 @@ export async function startStack(opts = {}) {
     // Next (on 127.0.0.1) is the API's one trusted proxy: the API reads the client from X-Forwarded-For.
     PARLEY_TRUSTED_PROXIES: "127.0.0.1/32",
     ...(opts.parleyEnv ?? {}),
-  });
+  };
+  const api = start("parley", parley, ["serve"], apiEnv);
   const apiUrl = `http://127.0.0.1:${aPort}`;
   await waitFor(`${apiUrl}/readyz`, api);
 
@@ -142,7 +144,7 @@ export async function startStack(opts = {}) {
     NODE_ENV: "production",
     NEXT_TELEMETRY_DISABLED: "1",
     PARLEY_API_URL: apiUrl,
-    PARLEY_SIGNUP: "open",
+    PARLEY_SIGNUP: apiEnv.PARLEY_SIGNUP,
   });
   const webUrl = `http://127.0.0.1:${wPort}`;
   await waitFor(`${webUrl}/login`, web);
@@ -169,6 +171,10 @@ export async function startStack(opts = {}) {
     groqUrl: `http://127.0.0.1:${gPort}`,
     browser,
     api,
+    /** cli runs `parley <args>` against this stack's data (e.g. `user create`) and returns its output. */
+    cli(args, env = {}) {
+      return execFileSync(parley, args, { env: { PATH: process.env.PATH, HOME: process.env.HOME, ...apiEnv, ...env }, encoding: "utf8" });
+    },
     async stop() {
       await browser.close().catch(() => {});
       for (const c of [web, api, mock]) {
