@@ -18,12 +18,13 @@ import (
 	"github.com/parley-chat/parley/internal/store"
 )
 
-// HTTP server limits that are not worth a setting.
-const (
-	readHeaderTimeout = 10 * time.Second
-	idleTimeout       = 120 * time.Second
-	maxHeaderBytes    = 64 << 10
-)
+// maxHeaderBytes caps request headers (431 beyond): not worth a setting.
+const maxHeaderBytes = 64 << 10
+
+// apiListenConfig opens the API listener. Tests give it a Control that
+// shrinks the socket send buffer, so that a client that stops reading
+// blocks the server's writes after kilobytes rather than megabytes.
+var apiListenConfig net.ListenConfig
 
 func runServe(ctx context.Context, e env, args []string) error {
 	fs := newFlags(e, "serve", "serve", allEnv)
@@ -111,16 +112,21 @@ func runServe(ctx context.Context, e env, args []string) error {
 		Audit:  adminAuditRecorder(hard), // admin actions: wire_admin.go
 	})
 
-	// Servers.
+	// Servers. ReadTimeout bounds reading a whole request (slow clients);
+	// WriteTimeout bounds each write of an answer: event streams renew it
+	// before every event and lift the read deadline once the body is in
+	// (httpapi's sseWriter), so a live stream runs as long as it needs.
 	srv := &http.Server{
 		Handler:           api.Handler(),
-		ReadHeaderTimeout: readHeaderTimeout,
-		IdleTimeout:       idleTimeout,
+		ReadHeaderTimeout: cfg.ReadHeaderTimeout,
+		ReadTimeout:       cfg.ReadTimeout,
+		WriteTimeout:      cfg.WriteTimeout,
+		IdleTimeout:       cfg.IdleTimeout,
 		MaxHeaderBytes:    maxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
-	ln, err := net.Listen("tcp", cfg.Addr)
+	ln, err := apiListenConfig.Listen(ctx, "tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}

@@ -111,7 +111,7 @@ func (a *ChatAPI) stream(ctx context.Context, cancel context.CancelFunc, w http.
 		_ = turn.Close()
 	}()
 
-	sse := newSSEWriter(w)
+	sse := newSSEWriter(w, r)
 	start := startEvent{AssistantMessageID: turn.AssistantID, Model: turn.Model}
 	if turn.UserMessage != nil {
 		m := NewMessageJSON(*turn.UserMessage)
@@ -169,15 +169,20 @@ func (a *ChatAPI) streamError(sse *sseWriter, r *http.Request, u account.User, e
 	_ = sse.event("error", p)
 }
 
-// sseWriter writes server-sent events and flushes each one.
+// sseWriter writes server-sent events and flushes each one. Before each
+// it renews the connection's write deadline by the server's WriteTimeout:
+// the stream lasts as long as events come, but a client that stops reading
+// is cut once one event has waited that long (see deadline.go).
 type sseWriter struct {
-	w       http.ResponseWriter
-	rc      *http.ResponseController
-	started bool
+	w            http.ResponseWriter
+	rc           *http.ResponseController
+	writeTimeout time.Duration
+	started      bool
 }
 
-func newSSEWriter(w http.ResponseWriter) *sseWriter {
-	return &sseWriter{w: w, rc: http.NewResponseController(w)}
+// newSSEWriter is called once the request body has been read.
+func newSSEWriter(w http.ResponseWriter, r *http.Request) *sseWriter {
+	return &sseWriter{w: w, rc: http.NewResponseController(w), writeTimeout: writeTimeout(r)}
 }
 
 // begin sends the headers of an event stream.
@@ -186,6 +191,7 @@ func (s *sseWriter) begin() {
 		return
 	}
 	s.started = true
+	liftReadDeadline(s.rc) // the body is in; the stream must not time out reading
 	h := s.w.Header()
 	h.Set("Content-Type", "text/event-stream")
 	h.Set("Cache-Control", "no-cache, no-transform")
@@ -218,6 +224,7 @@ func (s *sseWriter) data(b []byte) error {
 
 func (s *sseWriter) raw(frame []byte) error {
 	s.begin()
+	renewWriteDeadline(s.rc, s.writeTimeout)
 	if _, err := s.w.Write(frame); err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"os"
 	"strings"
 
 	"github.com/parley-chat/parley/internal/errs"
@@ -53,7 +54,7 @@ func decodeBody(body io.Reader, dst any, optional bool) error {
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
+		if errors.As(err, &mbe) || errors.Is(err, os.ErrDeadlineExceeded) {
 			return decodeError(err)
 		}
 		return errs.E(errs.Invalid, "unexpected data after the JSON object")
@@ -70,6 +71,8 @@ func decodeError(err error) error {
 	switch {
 	case errors.As(err, &mbe):
 		return tooLarge(mbe.Limit)
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		return errSlowBody
 	case errors.Is(err, io.EOF):
 		return errs.E(errs.Invalid, "the request body is empty; send a JSON object")
 	case errors.Is(err, io.ErrUnexpectedEOF):
@@ -87,6 +90,10 @@ func decodeError(err error) error {
 	}
 	return errs.Wrap(errs.Invalid, err, "malformed JSON")
 }
+
+// errSlowBody answers a body that did not arrive within the server's
+// ReadTimeout; the server closes the connection after the answer.
+var errSlowBody = &httpError{code: CodeRequestTimeout, msg: "the request body did not arrive in time"}
 
 func jsonKind(goKind string) string {
 	switch {

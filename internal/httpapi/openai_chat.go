@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"os"
 	"strings"
 
 	"github.com/parley-chat/parley/internal/account"
@@ -79,6 +80,9 @@ func (a *ChatAPI) openAIChat(w http.ResponseWriter, r *http.Request) error {
 			if tl, ok := asTooLarge(err); ok {
 				return tl
 			}
+			if errors.Is(err, os.ErrDeadlineExceeded) {
+				return errs.E(errs.Invalid, "the request body did not arrive in time")
+			}
 			return errs.Wrap(errs.Invalid, err, "could not read the request body")
 		}
 		body = bytes.TrimSpace(body)
@@ -136,7 +140,7 @@ func (a *ChatAPI) checkModel(r *http.Request, model string) error {
 // frame in OpenAI's envelope (what OpenAI's clients read as an error).
 func (a *ChatAPI) relay(w http.ResponseWriter, r *http.Request, u account.User, req openAIChatRequest, st chat.Stream) {
 	defer st.Close()
-	sse := newSSEWriter(w)
+	sse := newSSEWriter(w, r)
 	var (
 		use       *chat.Usage
 		completed int

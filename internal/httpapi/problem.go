@@ -21,6 +21,7 @@ const (
 	CodeValidation           = "validation"
 	CodeMethodNotAllowed     = "method_not_allowed"
 	CodeUnsupportedMediaType = "unsupported_media_type"
+	CodeRequestTimeout       = "request_timeout"
 )
 
 // statusOf maps each error code to its HTTP status: the one table.
@@ -31,6 +32,7 @@ var statusOf = map[string]int{
 	string(errs.Forbidden):     http.StatusForbidden,
 	string(errs.NotFound):      http.StatusNotFound,
 	CodeMethodNotAllowed:       http.StatusMethodNotAllowed,
+	CodeRequestTimeout:         http.StatusRequestTimeout,
 	string(errs.Conflict):      http.StatusConflict,
 	string(errs.TooLarge):      http.StatusRequestEntityTooLarge,
 	CodeUnsupportedMediaType:   http.StatusUnsupportedMediaType,
@@ -68,7 +70,7 @@ type FieldError struct {
 	Message string `json:"message"`
 }
 
-// httpError is an error known only to the HTTP layer (405, 415).
+// httpError is an error known only to the HTTP layer (405, 408, 415).
 type httpError struct {
 	code string
 	msg  string

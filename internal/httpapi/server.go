@@ -161,8 +161,9 @@ func optional(mw func(http.Handler) http.Handler) middleware {
 	return mw
 }
 
-// wrap applies a route's body cap, access rule and PerRoute hook, and
-// turns the handler's error into a problem.
+// wrap applies a route's body cap, the read and write deadline rules of
+// deadline.go, the access rule and PerRoute hook, and turns the handler's
+// error into a problem.
 func (s *Server) wrap(rt Route) http.Handler {
 	limit := s.BodyLimit(rt)
 	var inner http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -176,6 +177,7 @@ func (s *Server) wrap(rt Route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		infoFrom(r.Context()).route = rt.Pattern
 		limitBody(w, r, limit)
+		w = withDeadlines(w, r) // deadline.go
 		if rt.Access != Public {
 			u, err := s.authenticate(r)
 			if err == nil && rt.Access == Admin && !u.IsAdmin() {

@@ -139,6 +139,18 @@ func (c Config) Validate() error {
 	if c.MaxStreamsPerUser < 1 {
 		add("PARLEY_MAX_STREAMS_PER_USER: must be at least 1, got %d", c.MaxStreamsPerUser)
 	}
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{{"PARLEY_READ_HEADER_TIMEOUT", c.ReadHeaderTimeout}, {"PARLEY_READ_TIMEOUT", c.ReadTimeout},
+		{"PARLEY_WRITE_TIMEOUT", c.WriteTimeout}, {"PARLEY_IDLE_TIMEOUT", c.IdleTimeout}} {
+		if d.v <= 0 {
+			add("%s: must be positive, got %s", d.name, d.v)
+		}
+	}
+	if c.ReadHeaderTimeout > c.ReadTimeout && c.ReadTimeout > 0 {
+		add("PARLEY_READ_HEADER_TIMEOUT: %s is longer than PARLEY_READ_TIMEOUT (%s), which covers the headers too", c.ReadHeaderTimeout, c.ReadTimeout)
+	}
 	if c.SentryDSN != "" {
 		if u, err := url.Parse(c.SentryDSN); err != nil || u.Host == "" {
 			add("PARLEY_SENTRY_DSN: not a valid DSN (value not shown)")

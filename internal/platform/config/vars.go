@@ -78,6 +78,14 @@ var Vars = []Var{
 		field: func(c *Config) any { return &c.CORSOrigins }},
 	{Name: "PARLEY_MAX_BODY_BYTES", Default: "1048576", Description: "Largest accepted request body in bytes: the limit of POST /v1/chat/completions and the ceiling of every other route's own limit (see Request size limits).",
 		field: func(c *Config) any { return &c.MaxBodyBytes }},
+	{Name: "PARLEY_READ_HEADER_TIMEOUT", Default: "10s", Description: "Time a client has to send a request's headers (stops slowloris clients).",
+		field: func(c *Config) any { return &c.ReadHeaderTimeout }},
+	{Name: "PARLEY_READ_TIMEOUT", Default: "30s", Description: "Time a client has to send a whole request, headers and body; a client that sends slower is disconnected.",
+		field: func(c *Config) any { return &c.ReadTimeout }},
+	{Name: "PARLEY_WRITE_TIMEOUT", Default: "60s", Description: "Longest wait for a client to take in one write of the answer; chat and /v1 streams renew it before every event, so a live stream lasts as long as it needs while a client that stops reading is cut.",
+		field: func(c *Config) any { return &c.WriteTimeout }},
+	{Name: "PARLEY_IDLE_TIMEOUT", Default: "120s", Description: "How long an idle keep-alive connection stays open.",
+		field: func(c *Config) any { return &c.IdleTimeout }},
 	{Name: "PARLEY_MAX_STREAMS_PER_USER", Default: "3", Description: "Concurrent chat streams per user on each replica (/v1 completions: per API token); more get 429.",
 		field: func(c *Config) any { return &c.MaxStreamsPerUser }},
 	{Name: "PARLEY_SHUTDOWN_TIMEOUT", Default: "30s", Description: "Grace period for in-flight requests on SIGTERM.",
@@ -131,6 +139,11 @@ type Config struct {
 	CORSOrigins       []string
 	MaxBodyBytes      int64
 	MaxStreamsPerUser int
+
+	ReadHeaderTimeout time.Duration
+	ReadTimeout       time.Duration
+	WriteTimeout      time.Duration
+	IdleTimeout       time.Duration
 
 	ShutdownTimeout time.Duration
 	ShutdownDrain   time.Duration
