@@ -11,8 +11,8 @@ import (
 // as fixed deadlines from the start of a request they would also cut a
 // chat stream that outlives them, and the read deadline, still armed after
 // the body is in, cancels the request when it passes. So:
-//   - once a request body has been read to its end, the read deadline is
-//     lifted (the client has nothing more to send);
+//   - once a request has been read to its end (at once when it has no
+//     body), the read deadline is lifted: the client has nothing more to send;
 //   - an answer gets the full WriteTimeout from its first byte, not from the
 //     arrival of the request (a slow upstream is bounded by its own timeout);
 //   - event streams renew the write deadline before every event, so a live
@@ -54,7 +54,9 @@ type deadlineWriter struct {
 // r unchanged when the server has no WriteTimeout.
 func withDeadlines(w http.ResponseWriter, r *http.Request) http.ResponseWriter {
 	rc := http.NewResponseController(w)
-	if r.Body != nil && r.Body != http.NoBody {
+	if r.Body == nil || r.Body == http.NoBody {
+		liftReadDeadline(rc) // the headers were the whole request
+	} else {
 		r.Body = &eofBody{ReadCloser: r.Body, rc: rc}
 	}
 	d := writeTimeout(r)
