@@ -166,7 +166,8 @@ func sseData(stream string) (names, data []string) {
 }
 
 // TestLongStreamsOutliveTheTimeouts: chat and /v1 streams paced by the
-// model run well past the read and write timeouts and arrive whole.
+// model, and a slow /v1 completion, run well past the read and write
+// timeouts and arrive whole.
 func TestLongStreamsOutliveTheTimeouts(t *testing.T) {
 	s := timeoutServer(t, 20) // a 30-token answer takes 1.5 s
 	token, conv := userAndConversation(t, s)
@@ -242,6 +243,21 @@ func TestLongStreamsOutliveTheTimeouts(t *testing.T) {
 		}
 		if data[len(data)-1] != "[DONE]" || got.String() != want {
 			t.Fatalf("/v1 stream of %s: last %q, content %q, want %q", took, data[len(data)-1], got.String(), want)
+		}
+
+		// Not streamed: the answer comes after 1.5 s of generation, past
+		// both timeouts, and is delivered whole.
+		out, took = stream(t, "/v1/chat/completions", tok["token"].(string), map[string]any{
+			"model":    groqmock.DefaultModels()[0].ID,
+			"messages": []map[string]string{{"role": "user", "content": prompt}}})
+		var c struct {
+			Choices []struct{ Message struct{ Content string } }
+		}
+		if err := json.Unmarshal([]byte(out), &c); err != nil || len(c.Choices) != 1 || c.Choices[0].Message.Content != want {
+			t.Fatalf("/v1 completion after %s: %v %s", took, err, out)
+		}
+		if took < 2*testWriteTimeout {
+			t.Fatalf("premise: the completion took %s", took)
 		}
 	})
 }
