@@ -13,8 +13,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/corazawaf/coraza/v3"
 	coreruleset "github.com/corazawaf/coraza-coreruleset/v4"
+	"github.com/corazawaf/coraza/v3"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/parley-chat/parley/internal/errs"
