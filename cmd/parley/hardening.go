@@ -29,6 +29,7 @@ import (
 	"github.com/parley-chat/parley/internal/status"
 	"github.com/parley-chat/parley/internal/statuspage"
 	"github.com/parley-chat/parley/internal/store"
+	"github.com/parley-chat/parley/internal/waf"
 )
 
 // hardening is serve's production layer: Redis (when configured), rate
@@ -38,7 +39,7 @@ import (
 //
 //	requestID → recoverer → errtrack (Capture) → accessLog → metrics → securityHeaders → bodyLimit
 //	→ audit → CORS → per-address limit (Edge) → router → auth
-//	→ login/register, user and token limits → stream cap (PerRoute) → handler
+//	→ login/register, user and token limits → stream cap → WAF (PerRoute) → handler
 type hardening struct {
 	log     *slog.Logger
 	prefix  string        // of every Redis key
@@ -49,6 +50,7 @@ type hardening struct {
 	metrics *edge.Metrics
 	streams *edge.Streams
 	stack   *edge.Stack
+	waf     *waf.Firewall // PARLEY_WAF; Off unless configured
 	status  *statuspage.Page
 	audit   *audit.Writer // nil until startAudit
 }
@@ -105,7 +107,34 @@ func newHardening(ctx context.Context, cfg config.Config, prefix string, log *sl
 		ClientIP: httpapi.ClientIP, UserID: httpapi.UserID,
 		Errors: httpapi.WriteProblem, OpenAIErrors: writeOpenAILimit, Logger: log,
 	})
+	if h.waf, err = newFirewall(cfg, log, reg); err != nil {
+		h.closeRedis()
+		return nil, err
+	}
 	return h, nil
+}
+
+// newFirewall loads the OWASP rules when PARLEY_WAF is detect or block;
+// its 403s are problems carrying the request id.
+func newFirewall(cfg config.Config, log *slog.Logger, reg prometheus.Registerer) (*waf.Firewall, error) {
+	mode, err := waf.ParseMode(cfg.WAF)
+	if err != nil {
+		return nil, err
+	}
+	fw, err := waf.New(waf.Options{
+		Mode: mode, Paranoia: cfg.WAFParanoia, MaxBody: cfg.MaxBodyBytes,
+		ClientIP: httpapi.ClientIP, UserID: httpapi.UserID,
+		RequestID: func(r *http.Request) string { return httpapi.RequestID(r.Context()) },
+		Errors:    httpapi.WriteProblem, Logger: log, Registerer: reg,
+	})
+	if err != nil {
+		return nil, err
+	}
+	if mode != waf.Off {
+		log.Info("web application firewall on", "mode", string(mode), "paranoia", cfg.WAFParanoia,
+			"load_ms", fw.LoadTime().Milliseconds())
+	}
+	return fw, nil
 }
 
 // startAudit starts the asynchronous audit writer every API call is
@@ -153,8 +182,13 @@ func (h *hardening) hooks() httpapi.Hooks {
 				return errtrack.RequestInfo{Route: httpapi.RoutePattern(r), UserID: httpapi.UserID(r)}
 			},
 		}),
-		Edge:     edgeMW,
-		PerRoute: h.stack.PerRoute,
+		Edge: edgeMW,
+		// The firewall runs innermost: after the route's body cap and the
+		// rate limits (cheap refusals first), knowing the route's pattern.
+		PerRoute: func(pattern string, authenticated bool) func(http.Handler) http.Handler {
+			limits, firewall := h.stack.PerRoute(pattern, authenticated), h.waf.Route(pattern)
+			return func(next http.Handler) http.Handler { return limits(firewall(next)) }
+		},
 	}
 }
 

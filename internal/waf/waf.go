@@ -44,13 +44,18 @@ func ParseMode(s string) (Mode, error) {
 // BlockedMessage is the detail of a refusal; it never names what matched.
 const BlockedMessage = "blocked by the web application firewall"
 
-// DefaultExclusions are the top-level JSON fields of chat routes whose text
-// the rules do not inspect: a chat message's content, and the messages of
-// an OpenAI-style completion. Everything else of those requests (query,
-// headers, the other body fields) is inspected.
+// DefaultExclusions are the top-level JSON fields whose text the rules do
+// not inspect: a chat message's content and the messages of an OpenAI-style
+// completion (people discuss SQL and HTML), and passwords (any characters
+// are allowed; they are only ever hashed, never interpreted). Everything
+// else of those requests (query, headers, the other body fields) is
+// inspected.
 var DefaultExclusions = map[string][]string{
 	"POST /api/v1/conversations/{id}/messages": {"content"},
 	"POST /v1/chat/completions":                {"messages"},
+	"POST /api/v1/auth/register":               {"password"},
+	"POST /api/v1/auth/login":                  {"password"},
+	"PATCH /api/v1/me":                         {"password", "current_password"},
 }
 
 // Options configure a Firewall.
@@ -124,6 +129,8 @@ func New(o Options) (*Firewall, error) {
 		Name: "parley_waf_matches_total",
 		Help: "Requests the web application firewall flagged, by action taken (detect: logged and let through, block: refused).",
 	}, []string{"action"})}
+	f.matches.WithLabelValues("detect") // exposed at 0 before the first match
+	f.matches.WithLabelValues("block")
 	if o.Registerer != nil {
 		if err := o.Registerer.Register(f.matches); err != nil {
 			return nil, fmt.Errorf("waf: register metrics: %w", err)

@@ -241,7 +241,9 @@ func logLine(t *testing.T, logs, id string) map[string]any {
 	return nil
 }
 
-func TestChatTextIsNotInspected(t *testing.T) {
+// TestExcludedFieldsAreNotInspected: chat text and passwords pass whatever
+// they hold, and the handler gets the body byte for byte.
+func TestExcludedFieldsAreNotInspected(t *testing.T) {
 	block, _ := fixtures(t)
 	cases := []struct {
 		name, route string
@@ -251,6 +253,7 @@ func TestChatTextIsNotInspected(t *testing.T) {
 		{"chat message, field spelt as encoding/json also reads it", messagesRoute, map[string]any{"Content": attack}},
 		{"completion", v1Route, map[string]any{"model": "openai/gpt-oss-120b", "stream": true,
 			"messages": []map[string]string{{"role": "system", "content": "You answer <b>SQL</b> questions."}, {"role": "user", "content": attack}}}},
+		{"password at login", "POST /api/v1/auth/login", map[string]any{"email": "a@example.com", "password": "' OR 1=1; DROP TABLE users--"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

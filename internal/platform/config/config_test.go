@@ -26,7 +26,7 @@ func TestDefaultsRunOutOfTheBox(t *testing.T) {
 		AccessTokenTTL: 15 * time.Minute, RefreshTokenTTL: 720 * time.Hour, Signup: "open",
 		GroqBaseURL: "https://api.groq.com/openai/v1", GroqDeadKeyTTL: 24 * time.Hour, QueueTimeout: 10 * time.Second, UpstreamTimeout: 120 * time.Second,
 		DefaultModel: "openai/gpt-oss-120b", RateLimitRPS: 10, RateLimitBurst: 20, AuthRateLimitRPM: 20,
-		MaxBodyBytes: 1 << 20, MaxStreamsPerUser: 3,
+		MaxBodyBytes: 1 << 20, MaxStreamsPerUser: 3, WAF: "off", WAFParanoia: 1,
 		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: time.Minute, IdleTimeout: 2 * time.Minute,
 		ShutdownTimeout: 30 * time.Second, AuditRetention: 2160 * time.Hour,
 		LogLevel: "info", LogFormat: "json",
@@ -89,6 +89,8 @@ func TestValidateListsEveryProblem(t *testing.T) {
 		"PARLEY_READ_TIMEOUT":         "0s",
 		"PARLEY_WRITE_TIMEOUT":        "-1s",
 		"PARLEY_IDLE_TIMEOUT":         "0s",
+		"PARLEY_WAF":                  "on",
+		"PARLEY_WAF_PARANOIA":         "5",
 	}))
 	var p Problems
 	if !errors.As(err, &p) {
@@ -98,7 +100,7 @@ func TestValidateListsEveryProblem(t *testing.T) {
 		"PARLEY_JWT_SECRET", "PARLEY_ACCESS_TOKEN_TTL", "PARLEY_REFRESH_TOKEN_TTL", "PARLEY_SIGNUP", "PARLEY_GROQ_API_KEYS",
 		"PARLEY_GROQ_BASE_URL", "PARLEY_REDIS_URL", "PARLEY_TRUSTED_PROXIES", "PARLEY_CORS_ORIGINS", "PARLEY_MAX_BODY_BYTES",
 		"PARLEY_LOG_LEVEL", "PARLEY_LOG_FORMAT", "PARLEY_RATE_LIMIT_RPS", "PARLEY_MAX_STREAMS_PER_USER",
-		"PARLEY_READ_TIMEOUT", "PARLEY_WRITE_TIMEOUT", "PARLEY_IDLE_TIMEOUT"} {
+		"PARLEY_READ_TIMEOUT", "PARLEY_WRITE_TIMEOUT", "PARLEY_IDLE_TIMEOUT", "PARLEY_WAF", "PARLEY_WAF_PARANOIA"} {
 		if !strings.Contains(err.Error(), name) {
 			t.Errorf("problems lack %s", name)
 		}

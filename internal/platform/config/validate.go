@@ -69,6 +69,10 @@ func (c Config) Validate() error {
 	oneOf(add, "PARLEY_SIGNUP", c.Signup, "open", "invite", "closed")
 	oneOf(add, "PARLEY_LOG_LEVEL", c.LogLevel, "debug", "info", "warn", "error")
 	oneOf(add, "PARLEY_LOG_FORMAT", c.LogFormat, "json", "text")
+	oneOf(add, "PARLEY_WAF", c.WAF, "off", "detect", "block")
+	if c.WAFParanoia < 1 || c.WAFParanoia > 4 {
+		add("PARLEY_WAF_PARANOIA: must be a paranoia level from 1 to 4, got %d", c.WAFParanoia)
+	}
 
 	if c.JWTSecret != "" && len(c.JWTSecret) < MinJWTSecretBytes {
 		add("PARLEY_JWT_SECRET: must be at least %d bytes", MinJWTSecretBytes)
