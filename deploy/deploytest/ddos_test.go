@@ -1,0 +1,162 @@
+package deploytest
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/parley-chat/parley/internal/edge"
+)
+
+// cloudflareV4 is a part of the shield's published ranges, as an operator
+// would set EDGE_TRUSTED_IPS.
+const cloudflareV4 = "173.245.48.0/20,103.21.244.0/22,104.16.0.0/13"
+
+// traefikFlags returns the traefik service's --name=value flags.
+func traefikFlags(t *testing.T, env []string) map[string]string {
+	t.Helper()
+	p, err := loadCompose(t, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	flags := map[string]string{}
+	for _, arg := range p.Services["traefik"].Command {
+		name, value, _ := strings.Cut(strings.TrimPrefix(arg, "--"), "=")
+		flags[name] = value
+	}
+	return flags
+}
+
+// TestEdgeDDoSPosture checks Traefik's own defences: a rate limit and an
+// in-flight cap per client on every public request, timeouts that cut slow
+// clients without cutting chat streams, and X-Forwarded-For believed only
+// from the configured shield.
+func TestEdgeDDoSPosture(t *testing.T) {
+	var cfg struct {
+		HTTP struct {
+			Middlewares map[string]struct {
+				InFlightReq *struct {
+					Amount          int `yaml:"amount"`
+					SourceCriterion struct {
+						IPStrategy *struct {
+							Depth int `yaml:"depth"`
+						} `yaml:"ipStrategy"`
+					} `yaml:"sourceCriterion"`
+				} `yaml:"inFlightReq"`
+				RateLimit *struct {
+					SourceCriterion struct {
+						IPStrategy *struct {
+							Depth int `yaml:"depth"`
+						} `yaml:"ipStrategy"`
+					} `yaml:"sourceCriterion"`
+				} `yaml:"rateLimit"`
+			} `yaml:"middlewares"`
+		} `yaml:"http"`
+	}
+	readYAML(t, "deploy/traefik/dynamic.yml", &cfg)
+	inflight := cfg.HTTP.Middlewares["in-flight"].InFlightReq
+	if inflight == nil || inflight.Amount < 10 || inflight.Amount > 200 || inflight.SourceCriterion.IPStrategy == nil {
+		t.Errorf("in-flight middleware %+v, want inFlightReq per client IP (10–200)", inflight)
+	}
+	rl := cfg.HTTP.Middlewares["rate-limit"].RateLimit
+	if rl == nil || rl.SourceCriterion.IPStrategy == nil || inflight == nil ||
+		rl.SourceCriterion.IPStrategy.Depth != inflight.SourceCriterion.IPStrategy.Depth {
+		t.Errorf("rate-limit and in-flight must key on the same client address: %+v / %+v", rl, inflight)
+	}
+
+	flags := traefikFlags(t, testEnv)
+	mws := strings.Split(flags["entrypoints.websecure.http.middlewares"], ",")
+	for _, want := range []string{"rate-limit@file", "in-flight@file"} {
+		if !contains(mws, want) {
+			t.Errorf("websecure middlewares %v lack %s: every public request must pass it", mws, want)
+		}
+	}
+	dur := func(name string) time.Duration {
+		t.Helper()
+		v, ok := flags[name]
+		if !ok {
+			t.Fatalf("traefik flag --%s not set", name)
+		}
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			t.Fatalf("--%s=%s: %v", name, v, err)
+		}
+		return d
+	}
+	// The longest legitimate request is a chat stream: PARLEY_QUEUE_TIMEOUT
+	// (10s) waiting for a key, then PARLEY_UPSTREAM_TIMEOUT (120s).
+	if d := dur("entrypoints.websecure.transport.respondingTimeouts.readTimeout"); d < 130*time.Second || d > 10*time.Minute {
+		t.Errorf("websecure readTimeout %v: must outlast a chat stream (130s) yet cut slow clients", d)
+	}
+	if d := dur("entrypoints.websecure.transport.respondingTimeouts.writeTimeout"); d != 0 {
+		t.Errorf("websecure writeTimeout %v: any value cuts long server-sent event streams", d)
+	}
+	for _, name := range []string{"web", "websecure"} {
+		if d := dur("entrypoints." + name + ".transport.respondingTimeouts.idleTimeout"); d <= 0 || d > 3*time.Minute {
+			t.Errorf("%s idleTimeout %v, want a bound on idle connections", name, d)
+		}
+	}
+	if d := dur("entrypoints.web.transport.respondingTimeouts.readTimeout"); d <= 0 || d > 30*time.Second {
+		t.Errorf("web (redirect-only) readTimeout %v, want a short bound", d)
+	}
+	if got := flags["entrypoints.websecure.forwardedHeaders.trustedIPs"]; got != "127.0.0.1/32" {
+		t.Errorf("without a shield Traefik trusts X-Forwarded-For from %q, want nobody outside (127.0.0.1/32)", got)
+	}
+	if flags["entrypoints.websecure.forwardedHeaders.insecure"] != "" {
+		t.Error("forwardedHeaders.insecure trusts every client's X-Forwarded-For")
+	}
+}
+
+// TestShieldRangesReachParley puts a CDN/DDoS shield in front as
+// deploy/README.md describes (EDGE_TRUSTED_IPS): Traefik trusts its
+// X-Forwarded-For, and parley, behind Traefik and web, resolves the real
+// client, not the shield's edge, so its limits apply per person.
+func TestShieldRangesReachParley(t *testing.T) {
+	env := append(append([]string{}, testEnv...), "EDGE_TRUSTED_IPS="+cloudflareV4)
+	if got := traefikFlags(t, env)["entrypoints.websecure.forwardedHeaders.trustedIPs"]; got != cloudflareV4 {
+		t.Errorf("Traefik trustedIPs %q, want the shield's ranges", got)
+	}
+	resolve := func(env []string) string {
+		t.Helper()
+		p, err := loadCompose(t, env)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v := p.Services["api"].Environment["PARLEY_TRUSTED_PROXIES"]
+		if v == nil {
+			t.Fatal("api has no PARLEY_TRUSTED_PROXIES")
+		}
+		proxies, err := edge.ParseTrustedProxies(*v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got string
+		h := edge.ClientIP(edge.ClientIPOptions{TrustedProxies: proxies})(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+			got = edge.ClientIPFromContext(r.Context())
+		}))
+		r := httptest.NewRequest("GET", "/api/v1/conversations", nil)
+		r.RemoteAddr = "172.18.0.5:41000" // web, on the compose network
+		// A forged entry, the client as the shield saw it, the shield's
+		// edge (appended by Traefik), Traefik (appended by web).
+		r.Header.Set("X-Forwarded-For", "10.0.0.1, 198.51.100.23, 173.245.48.10, 172.18.0.3")
+		h.ServeHTTP(httptest.NewRecorder(), r)
+		return got
+	}
+	if got := resolve(env); got != "198.51.100.23" {
+		t.Errorf("behind the shield parley sees %q, want the client 198.51.100.23", got)
+	}
+	if got := resolve(testEnv); got != "173.245.48.10" {
+		t.Errorf("without EDGE_TRUSTED_IPS parley sees %q, want the shield's edge (its ranges are not trusted)", got)
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if strings.TrimSpace(v) == s {
+			return true
+		}
+	}
+	return false
+}
