@@ -1,4 +1,5 @@
 import type { NextConfig } from "next";
+import { parseAssetPrefix } from "./lib/cdn";
 
 // Security headers sent with every response; the CSP (with its per-request
 // nonce) is added by proxy.ts because it changes on every page view.
@@ -14,8 +15,20 @@ const securityHeaders = [
   { key: "Cross-Origin-Opener-Policy", value: "same-origin" },
 ];
 
+// The CDN origin for /_next/static (e.g. https://cdn.example.com), a build-time
+// setting: Next writes it into the HTML and the client runtime. Unset, the
+// browser loads everything from this server. Either way server.mjs serves the
+// static files too, so a CDN can pull them from here (its origin).
+const assetPrefix = parseAssetPrefix(process.env.PARLEY_ASSET_PREFIX);
+
 const nextConfig: NextConfig = {
   output: "standalone",
+  assetPrefix: assetPrefix || undefined,
+  // <script crossorigin="anonymous">: assets from another origin are fetched
+  // with CORS (no cookies), which Subresource Integrity and error reports need.
+  crossOrigin: "anonymous",
+  // proxy.ts admits the asset origin in its CSP: inlined at build time.
+  env: { PARLEY_BUILT_ASSET_PREFIX: assetPrefix },
   // gzip for pages and static assets. Event streams are left alone: the BFF
   // marks them `Cache-Control: no-cache, no-transform`, which Next's
   // compression honours, so each event reaches the browser as it arrives
@@ -26,7 +39,12 @@ const nextConfig: NextConfig = {
   // forbidden(): admin pages answer 403 to signed-in non-admins.
   experimental: { authInterrupts: true },
   async headers() {
-    return [{ source: "/:path*", headers: securityHeaders }];
+    return [
+      { source: "/:path*", headers: securityHeaders },
+      // Content-hashed static files are public: a CDN on another origin may
+      // serve them, and scripts, styles and fonts loaded with CORS need this.
+      { source: "/_next/static/:path*", headers: [{ key: "Access-Control-Allow-Origin", value: "*" }] },
+    ];
   },
 };
 

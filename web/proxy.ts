@@ -6,6 +6,7 @@
  */
 import { NextResponse, type NextRequest } from "next/server";
 import { apiBaseUrl } from "@/lib/config";
+import { assetSource } from "@/lib/cdn";
 import { contentSecurityPolicy, newNonce } from "@/lib/csp";
 import { expectedOrigin } from "@/lib/proxy";
 import {
@@ -58,7 +59,8 @@ export async function proxy(request: NextRequest) {
   }
 
   const nonce = newNonce();
-  const csp = contentSecurityPolicy(nonce, process.env.NODE_ENV === "development", secure);
+  // PARLEY_BUILT_ASSET_PREFIX is next.config.ts's assetPrefix, inlined at build time.
+  const csp = contentSecurityPolicy(nonce, process.env.NODE_ENV === "development", secure, assetSource(process.env.PARLEY_BUILT_ASSET_PREFIX));
   const signedIn = Boolean(access);
 
   let response: NextResponse;

@@ -102,7 +102,8 @@ let checked = null;
 /**
  * startStack starts groqmock, parley and Next. opts.groqmockArgs and opts.parleyEnv
  * adjust a stack (e.g. tight limits for the rate-limit test); the web app gets the
- * API's PARLEY_SIGNUP.
+ * API's PARLEY_SIGNUP; opts.webRoot runs another build of the web app (a copy of web/
+ * with its own .next, e.g. one built with PARLEY_ASSET_PREFIX).
  */
 export async function startStack(opts = {}) {
   checked ??= preflight();
@@ -138,7 +139,7 @@ export async function startStack(opts = {}) {
   const apiUrl = `http://127.0.0.1:${aPort}`;
   await waitFor(`${apiUrl}/readyz`, api);
 
-  const web = start("next", process.execPath, [join(WEB_DIR, "scripts", "server.mjs")], {
+  const web = start("next", process.execPath, [join(opts.webRoot ?? WEB_DIR, "scripts", "server.mjs")], {
     PORT: String(wPort),
     HOSTNAME: "127.0.0.1",
     NODE_ENV: "production",

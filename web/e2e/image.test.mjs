@@ -100,6 +100,23 @@ describe("the web image's layout", () => {
     apiReady = 200;
   });
 
+  it("serves hashed static files as immutable for a year (CDN-cacheable, CORS-readable) and pages as no-store", async () => {
+    const page = await get(`${url}/login`);
+    assert.equal(page.status, 200);
+    assert.equal(page.headers["cache-control"], "no-store");
+    // Built without PARLEY_ASSET_PREFIX: the assets come from this origin.
+    const script = page.body.match(/<script src="(\/_next\/static\/chunks\/[^"]+\.js)"/)?.[1];
+    const style = page.body.match(/<link rel="stylesheet" href="(\/_next\/static\/[^"]+\.css)"/)?.[1];
+    const icon = page.body.match(/<link rel="icon" href="(\/_next\/static\/media\/[^"]+\.svg)"/)?.[1];
+    for (const p of [script, style, icon]) {
+      assert.ok(p, `the page links a hashed script, stylesheet and icon: ${[script, style, icon]}`);
+      const r = await get(`${url}${p}`);
+      assert.equal(r.status, 200, p);
+      assert.equal(r.headers["cache-control"], "public, max-age=31536000, immutable", p);
+      assert.equal(r.headers["access-control-allow-origin"], "*", p);
+    }
+  });
+
   it("appends the connecting address to the X-Forwarded-For a client claims", async () => {
     const r = await get(`${url}/api/v1/me`, { localAddress: "127.0.0.2", headers: { "x-forwarded-for": "203.0.113.9" } });
     assert.equal(r.status, 401);

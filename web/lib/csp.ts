@@ -7,14 +7,19 @@ export function newNonce(): string {
   return btoa(String.fromCharCode(...b));
 }
 
-/** contentSecurityPolicy is the page CSP: scripts and styles only from this origin or with the nonce. */
-export function contentSecurityPolicy(nonce: string, dev: boolean, https: boolean): string {
+/**
+ * contentSecurityPolicy is the page CSP: scripts and styles only from this
+ * origin or with the nonce; `assets` (see assetSource in lib/cdn) adds the
+ * CDN's static path to scripts, styles, images and fonts.
+ */
+export function contentSecurityPolicy(nonce: string, dev: boolean, https: boolean, assets = ""): string {
+  const cdn = assets ? ` ${assets}` : "";
   const d = [
     "default-src 'self'",
-    `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${dev ? " 'unsafe-eval'" : ""}`,
-    `style-src 'self' 'nonce-${nonce}'`,
-    "img-src 'self' blob: data:",
-    "font-src 'self'",
+    `script-src 'self'${cdn} 'nonce-${nonce}' 'strict-dynamic'${dev ? " 'unsafe-eval'" : ""}`,
+    `style-src 'self'${cdn} 'nonce-${nonce}'`,
+    `img-src 'self'${cdn} blob: data:`,
+    `font-src 'self'${cdn}`,
     "connect-src 'self'",
     "object-src 'none'",
     "base-uri 'self'",
