@@ -2,6 +2,8 @@
 # parley web image: Next.js standalone server on Node 20 Alpine as user "nextjs".
 # Build from the repository root:
 #   docker build -f deploy/docker/web.Dockerfile -t parley-web .
+# With a CDN for the static assets (see deploy/README.md, "CDN"):
+#   docker build -f deploy/docker/web.Dockerfile --build-arg PARLEY_ASSET_PREFIX=https://cdn.example.com -t parley-web .
 ARG NODE_VERSION=20
 
 FROM node:${NODE_VERSION}-alpine AS deps
@@ -14,6 +16,11 @@ WORKDIR /app
 ENV NEXT_TELEMETRY_DISABLED=1
 COPY --from=deps /app/node_modules ./node_modules
 COPY web/ ./
+# Optional CDN origin for /_next/static (e.g. https://cdn.example.com): Next
+# bakes it into the HTML, the client runtime and the CSP, so it is a build
+# argument (--build-arg PARLEY_ASSET_PREFIX=…), not a runtime variable.
+# Empty: the browser loads the assets from the web app itself.
+ARG PARLEY_ASSET_PREFIX=""
 RUN npm run build && mkdir -p public
 
 FROM node:${NODE_VERSION}-alpine AS runner
