@@ -160,3 +160,27 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
+
+// TestComposeFirewall checks the API runs the web application firewall in
+// detect mode unless the operator chooses (PARLEY_WAF in .env).
+func TestComposeFirewall(t *testing.T) {
+	for _, c := range []struct {
+		env  []string
+		want string
+	}{
+		{testEnv, "detect"},
+		{append(append([]string{}, testEnv...), "PARLEY_WAF=block"), "block"},
+	} {
+		p, err := loadCompose(t, c.env)
+		if err != nil {
+			t.Fatal(err)
+		}
+		env := p.Services["api"].Environment
+		if v := env["PARLEY_WAF"]; v == nil || *v != c.want {
+			t.Errorf("api PARLEY_WAF = %v, want %s", v, c.want)
+		}
+		if v := env["PARLEY_WAF_PARANOIA"]; v == nil || *v != "1" {
+			t.Errorf("api PARLEY_WAF_PARANOIA = %v, want 1", v)
+		}
+	}
+}
