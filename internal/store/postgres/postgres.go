@@ -6,7 +6,11 @@
 // ListInvites, ListConversations, UsageRange, ListAudit, CountAudit and
 // ListIncidents. Everything else, including every lookup used for
 // authentication, read-after-write paths (Conversation, Messages, UsageByDay
-// for quotas, OpenIncident) and all writes, uses the primary.
+// for quotas, OpenIncident) and all writes, uses the primary. When the
+// replica cannot serve a read it is run on the primary (logged once per
+// outage, counted by ReplicaFallbacks), and Ping keeps answering for the
+// primary alone: a replica outage must not take every instance out of
+// readiness. ReplicaPing reports the replica.
 package postgres
 
 import (
@@ -14,6 +18,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"strings"
 	"time"
@@ -40,12 +45,14 @@ type Config struct {
 	MinConns        int32
 	MaxConnIdleTime time.Duration
 	MaxConnLifetime time.Duration
+	// Logger receives the replica's outage and recovery; nil is slog.Default().
+	Logger *slog.Logger
 }
 
 // Store is parley's storage on PostgreSQL.
 type Store struct {
 	w   *pgxpool.Pool // primary: writes and fresh reads
-	r   *pgxpool.Pool // replica, or w
+	r   *reader       // lag-tolerant reads: the replica, or w
 	db  *sql.DB       // database/sql view of w, for goose
 	mig *migrate.Runner
 }
@@ -65,14 +72,18 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		w.Close()
 		return nil, fmt.Errorf("postgres: ping primary: %w", err)
 	}
-	s := &Store{w: w, r: w}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	s := &Store{w: w, r: &reader{w: w, r: w, log: log, now: time.Now}}
 	if cfg.ReadURL != "" {
 		rcfg, err := poolConfig(cfg.ReadURL, cfg)
 		if err != nil {
 			w.Close()
 			return nil, err
 		}
-		if s.r, err = pgxpool.NewWithConfig(ctx, rcfg); err != nil {
+		if s.r.r, err = pgxpool.NewWithConfig(ctx, rcfg); err != nil {
 			w.Close()
 			return nil, fmt.Errorf("postgres: connect replica: %w", err)
 		}
@@ -146,15 +157,11 @@ func (s *Store) Engine() string { return "postgres" }
 // Migrator runs this database's migrations under a PostgreSQL advisory lock.
 func (s *Store) Migrator() migrate.Migrator { return s.mig }
 
-// Ping checks that the primary and the read pool answer.
+// Ping checks that the primary answers (readiness). A replica that does not
+// answer fails ReplicaPing, not Ping: its reads fall back to the primary.
 func (s *Store) Ping(ctx context.Context) error {
 	if err := s.w.Ping(ctx); err != nil {
 		return fmt.Errorf("postgres: ping primary: %w", err)
-	}
-	if s.r != s.w {
-		if err := s.r.Ping(ctx); err != nil {
-			return fmt.Errorf("postgres: ping replica: %w", err)
-		}
 	}
 	return nil
 }
@@ -165,8 +172,8 @@ func (s *Store) Close() error {
 	if s.db != nil {
 		err = s.db.Close()
 	}
-	if s.r != s.w {
-		s.r.Close()
+	if s.r.r != s.w {
+		s.r.r.Close()
 	}
 	s.w.Close()
 	return err
@@ -176,7 +183,7 @@ func (s *Store) Close() error {
 func (s *Store) Pool() *pgxpool.Pool { return s.w }
 
 // ReadPool is the pool that lag-tolerant reads use.
-func (s *Store) ReadPool() *pgxpool.Pool { return s.r }
+func (s *Store) ReadPool() *pgxpool.Pool { return s.r.r }
 
 func fail(ctx context.Context, op string, err error, m sqlkit.Msgs) error {
 	return sqlkit.Fail(ctx, op, err, classify(err), m)
@@ -232,8 +239,8 @@ func (s *Store) Exec(ctx context.Context, query string, args ...any) error {
 // the replica pool.
 func (s *Store) PoolStats() (inUse, idle, max int) {
 	pools := []*pgxpool.Pool{s.w}
-	if s.r != s.w {
-		pools = append(pools, s.r)
+	if s.r.r != s.w {
+		pools = append(pools, s.r.r)
 	}
 	for _, p := range pools {
 		st := p.Stat()

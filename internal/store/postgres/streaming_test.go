@@ -51,8 +51,8 @@ func openPair(t *testing.T, cfg postgres.Config) (*pgreplica.Pair, *postgres.Sto
 // world is what one round of writes created; each read below says whether
 // it sees the round.
 type world struct {
-	user, conv, invite, route, model, component string
-	total int // users (and audit entries) once this round is in
+	user, email, conv, invite, route, model, component string
+	total                                              int // users (and audit entries) once this round is in
 }
 
 // write creates one of everything the lag-tolerant reads list, tagged by tag.
@@ -62,7 +62,7 @@ func write(t *testing.T, s *postgres.Store, owner, tag string) world {
 	w := world{route: "GET /" + tag, model: "model-" + tag, invite: "inv-" + tag}
 	u, err := s.CreateUser(ctx, account.User{Email: tag + "@x.io", Role: account.RoleUser}, account.CreateOptions{})
 	must(t, err)
-	w.user = u.ID
+	w.user, w.email = u.ID, u.Email
 	if owner == "" {
 		owner = u.ID
 	}
@@ -93,7 +93,7 @@ type read struct {
 var reads = []read{
 	// Fresh: authentication, read-after-write and quota paths.
 	{"UserByEmail", false, func(ctx context.Context, s *postgres.Store, _ string, w world) (bool, error) {
-		u, err := s.UserByEmail(ctx, "late@x.io")
+		u, err := s.UserByEmail(ctx, w.email)
 		return found(u.ID == w.user, err)
 	}},
 	{"UserByID", false, func(ctx context.Context, s *postgres.Store, _ string, w world) (bool, error) {
@@ -255,7 +255,9 @@ func TestStreamingReplicaGetsNoWrites(t *testing.T) {
 		}},
 		{"DeleteMessage", func() error { return s.DeleteMessage(ctx, u.ID, c.ID, m.ID) }},
 		{"DeleteConversation", func() error { return s.DeleteConversation(ctx, u.ID, c.ID) }},
-		{"AddUsage", func() error { return s.AddUsage(ctx, []usage.Record{{UserID: u.ID, Day: day, Model: "m", Requests: 1}}) }},
+		{"AddUsage", func() error {
+			return s.AddUsage(ctx, []usage.Record{{UserID: u.ID, Day: day, Model: "m", Requests: 1}})
+		}},
 		{"InsertAudit", func() error { return s.InsertAudit(ctx, []audit.Entry{{At: now, Action: "http", Status: 200}}) }},
 		{"PruneAudit", func() error { _, err := s.PruneAudit(ctx, now.Add(-time.Hour)); return err }},
 		{"CreateIncident", func() error {
