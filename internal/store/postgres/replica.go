@@ -21,9 +21,9 @@ const replicaRetryAfter = 5 * time.Second
 // reader runs the lag-tolerant reads: on the replica when one is configured
 // and answering, else on the primary. A read the replica cannot serve
 // (connection refused or lost, shutting down, recovery conflict, too many
-// connections) is run again on the primary, so a replica outage degrades
-// freshness of nothing and availability of nothing; it is logged once per
-// outage and counted (Store.ReplicaFallbacks).
+// connections) is run again on the primary, so a replica outage costs the
+// primary extra load, not errors; it is logged once per outage and counted
+// (Store.ReplicaFallbacks).
 type reader struct {
 	w, r      *pgxpool.Pool // r == w without a replica
 	log       *slog.Logger
