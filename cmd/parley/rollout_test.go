@@ -46,7 +46,7 @@ func TestRollingUpdateDropsNothing(t *testing.T) {
 		"PARLEY_GROQ_API_KEYS":        "gsk_rollkey1@org_roll,gsk_rollkey2@org_roll",
 		"PARLEY_GROQ_BASE_URL":        up.URL + "/openai/v1",
 		"PARLEY_DEFAULT_MODEL":        groqmock.DefaultModels()[0].ID,
-		"PARLEY_SHUTDOWN_DRAIN":       "1500ms", // > 3 readiness polls of the balancer, as on Kubernetes
+		"PARLEY_SHUTDOWN_DRAIN":       "3s", // many readiness polls of the balancer, as on Kubernetes
 		"PARLEY_SHUTDOWN_TIMEOUT":     "20s",
 		"PARLEY_RATE_LIMIT_RPS":       "10000", // one client address (the balancer) carries all traffic
 		"PARLEY_RATE_LIMIT_BURST":     "10000",
@@ -100,6 +100,9 @@ func TestRollingUpdateDropsNothing(t *testing.T) {
 		if err := <-stopped; err != nil {
 			t.Fatalf("replica %d: serve returned %v", i+1, err)
 		}
+		if !lb.find(o.url).saw503.Load() {
+			t.Errorf("replica %d left the rotation only when its listener closed, not by answering /readyz 503 first", i+1)
+		}
 		lb.remove(o.url)
 		fresh = append(fresh, n)
 	}
@@ -148,6 +151,7 @@ type backend struct {
 	url      string
 	proxy    *httputil.ReverseProxy
 	ready    atomic.Bool
+	saw503   atomic.Bool // /readyz answered 503 (draining) at least once
 	served   atomic.Int64
 	inStream atomic.Int64
 }
@@ -223,7 +227,11 @@ func (b *balancer) probe(ctx context.Context, every time.Duration) {
 		list := append([]*backend(nil), b.backends...)
 		b.mu.Unlock()
 		for _, be := range list {
-			be.ready.Store(b.readyz(ctx, be.url))
+			code := b.readyz(ctx, be.url)
+			be.ready.Store(code == http.StatusOK)
+			if code == http.StatusServiceUnavailable {
+				be.saw503.Store(true)
+			}
 		}
 		b.notify()
 		select {
@@ -234,15 +242,16 @@ func (b *balancer) probe(ctx context.Context, every time.Duration) {
 	}
 }
 
-func (b *balancer) readyz(ctx context.Context, base string) bool {
+// readyz returns the status of base's /readyz, 0 when it did not answer.
+func (b *balancer) readyz(ctx context.Context, base string) int {
 	req, _ := http.NewRequestWithContext(ctx, "GET", base+"/readyz", nil)
 	res, err := b.probeClient.Do(req)
 	if err != nil {
-		return false
+		return 0
 	}
 	_, _ = io.Copy(io.Discard, res.Body)
 	res.Body.Close()
-	return res.StatusCode == http.StatusOK
+	return res.StatusCode
 }
 
 func (b *balancer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
