@@ -78,7 +78,7 @@ var Vars = []Var{
 		field: func(c *Config) any { return &c.CORSOrigins }},
 	{Name: "PARLEY_MAX_BODY_BYTES", Default: "1048576", Description: "Largest accepted request body in bytes: the limit of POST /v1/chat/completions and the ceiling of every other route's own limit (see Request size limits).",
 		field: func(c *Config) any { return &c.MaxBodyBytes }},
-	{Name: "PARLEY_WAF", Default: "off", Description: "Web application firewall (OWASP Core Rule Set on Coraza): `off`, `detect` (log and count what the rules flag, let it through) or `block` (answer 403). Chat text and passwords are never inspected (see deploy/README.md, WAF); loading the rules adds about 0.1–0.6 s to start-up.",
+	{Name: "PARLEY_WAF", Default: "off", Description: "Web application firewall (OWASP Core Rule Set on Coraza): `off`, `detect` (log and count what the rules flag, let it through) or `block` (answer 403). Chat text and passwords are never inspected (see deploy/README.md, WAF); loading the rules adds a few tenths of a second to start-up and each request about 0.5–0.9 ms of CPU.",
 		field: func(c *Config) any { return &c.WAF }},
 	{Name: "PARLEY_WAF_PARANOIA", Default: "1", Description: "Core Rule Set paranoia level, 1 to 4: higher catches more and refuses more legitimate requests.",
 		field: func(c *Config) any { return &c.WAFParanoia }},
