@@ -75,8 +75,6 @@ func Start(t testing.TB) *Pair {
 	}
 	p.primaryData = filepath.Join(dir, "primary")
 	p.standbyData = filepath.Join(dir, "standby")
-	primaryPort, standbyPort := freePort(t), freePort(t)
-	p.standbyPort = standbyPort
 
 	p.run(t, "initdb", "-D", p.primaryData, "-U", "postgres", "-A", "trust", "-E", "UTF8",
 		"--locale=C", "--no-sync", "--no-instructions")
@@ -92,14 +90,14 @@ func Start(t testing.TB) *Pair {
 		""}, "\n"))
 	appendFile(t, filepath.Join(p.primaryData, "pg_hba.conf"),
 		"host replication postgres 127.0.0.1/32 trust\n")
-	p.pgctl(t, "start", p.primaryData, primaryPort)
+	primaryPort := p.startOnFreePort(t, p.primaryData)
 
 	p.PrimaryURL = url(primaryPort)
 	p.exec(t, p.PrimaryURL, `SELECT pg_create_physical_replication_slot('standby')`)
 	p.run(t, "pg_basebackup", "-h", "127.0.0.1", "-p", strconv.Itoa(primaryPort), "-U", "postgres",
 		"-D", p.standbyData, "-R", "-X", "stream", "-S", "standby", "--checkpoint=fast", "--no-sync")
-	p.pgctl(t, "start", p.standbyData, standbyPort)
-	p.StandbyURL = url(standbyPort)
+	p.standbyPort = p.startOnFreePort(t, p.standbyData)
+	p.StandbyURL = url(p.standbyPort)
 	p.waitFor(t, p.PrimaryURL, "the standby to stream",
 		`SELECT EXISTS (SELECT 1 FROM pg_stat_replication WHERE state = 'streaming')`)
 	return p
@@ -149,14 +147,16 @@ func (p *Pair) ResumeReplay(t testing.TB) {
 // StopStandby shuts the standby down (fast mode: sessions are ended).
 func (p *Pair) StopStandby(t testing.TB) {
 	t.Helper()
-	p.pgctl(t, "stop", p.standbyData, 0)
+	p.stop(t, p.standbyData)
 }
 
 // StartStandby starts the standby again on its port; it resumes streaming
 // from its replication slot.
 func (p *Pair) StartStandby(t testing.TB) {
 	t.Helper()
-	p.pgctl(t, "start", p.standbyData, p.standbyPort)
+	if err := p.start(p.standbyData, p.standbyPort); err != nil {
+		t.Fatalf("pgreplica: %v", err)
+	}
 }
 
 // destroy stops whatever runs and removes the directory; it only logs, so
@@ -188,19 +188,43 @@ func (p *Pair) stopIfRunning(data string) error {
 	return nil
 }
 
-// pgctl starts (on port) or stops the server of data, waiting until done.
-func (p *Pair) pgctl(t testing.TB, action, data string, port int) {
+// startOnFreePort starts the server of data on a free port and returns it,
+// picking another port if a process took the one chosen in the meantime.
+func (p *Pair) startOnFreePort(t testing.TB, data string) int {
 	t.Helper()
-	args := []string{"-D", data, "-w", "-t", strconv.Itoa(int(waitTimeout.Seconds()))}
-	switch action {
-	case "start":
-		args = append(args, "-l", data+".log", "-o", "-p "+strconv.Itoa(port), "start")
-	case "stop":
-		args = append(args, "-m", "fast", "stop")
+	for attempt := 1; ; attempt++ {
+		port := freePort(t)
+		err := p.start(data, port)
+		if err == nil {
+			return port
+		}
+		if attempt == 3 || !strings.Contains(err.Error(), "could not create any TCP/IP sockets") {
+			t.Fatalf("pgreplica: %v", err)
+		}
 	}
-	if out, err := p.command(filepath.Join(p.bin, "pg_ctl"), args...).CombinedOutput(); err != nil {
+}
+
+// start starts the server of data on port and waits until it accepts
+// connections; the error carries the end of the server's log.
+func (p *Pair) start(data string, port int) error {
+	log := data + ".log"
+	out, err := p.command(filepath.Join(p.bin, "pg_ctl"), "-D", data, "-w", "-t", strconv.Itoa(int(waitTimeout.Seconds())),
+		"-l", log, "-o", "-p "+strconv.Itoa(port), "start").CombinedOutput()
+	if err != nil {
+		logText, _ := os.ReadFile(log)
+		return fmt.Errorf("pg_ctl start %s: %w\n%s\nserver log:\n%s", filepath.Base(data), err, out, tail(logText))
+	}
+	return nil
+}
+
+// stop shuts the server of data down in fast mode and waits until done.
+func (p *Pair) stop(t testing.TB, data string) {
+	t.Helper()
+	out, err := p.command(filepath.Join(p.bin, "pg_ctl"), "-D", data, "-w", "-t",
+		strconv.Itoa(int(waitTimeout.Seconds())), "-m", "fast", "stop").CombinedOutput()
+	if err != nil {
 		log, _ := os.ReadFile(data + ".log")
-		t.Fatalf("pgreplica: pg_ctl %s %s: %v\n%s\nserver log:\n%s", action, filepath.Base(data), err, out, tail(log))
+		t.Fatalf("pgreplica: pg_ctl stop %s: %v\n%s\nserver log:\n%s", filepath.Base(data), err, out, tail(log))
 	}
 }
 
