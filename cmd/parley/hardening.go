@@ -125,7 +125,7 @@ func newFirewall(cfg config.Config, log *slog.Logger, reg prometheus.Registerer)
 		Mode: mode, Paranoia: cfg.WAFParanoia, MaxBody: cfg.MaxBodyBytes,
 		ClientIP: httpapi.ClientIP, UserID: httpapi.UserID,
 		RequestID: func(r *http.Request) string { return httpapi.RequestID(r.Context()) },
-		Errors:    httpapi.WriteProblem, Logger: log, Registerer: reg,
+		Errors:    writeFirewallBlock, Logger: log, Registerer: reg,
 	})
 	if err != nil {
 		return nil, err
@@ -310,6 +310,21 @@ func registerRedisPool(reg prometheus.Registerer, c *redis.Client) {
 			ConstLabels: prometheus.Labels{"state": state},
 		}, func() float64 { return float64(read(c.PoolStats())) }))
 	}
+}
+
+// writeFirewallBlock answers a firewall refusal: a problem (with the
+// request id) on the API, OpenAI's envelope on /v1, whose clients parse
+// only that (the request id is in the X-Request-Id header).
+func writeFirewallBlock(w http.ResponseWriter, r *http.Request, err error) {
+	if !strings.HasPrefix(r.URL.Path, "/v1/") {
+		httpapi.WriteProblem(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusForbidden)
+	_ = json.NewEncoder(w).Encode(map[string]any{"error": map[string]any{
+		"message": waf.BlockedMessage, "type": "invalid_request_error", "param": nil, "code": "forbidden",
+	}})
 }
 
 // writeOpenAILimit answers an edge refusal on /v1 in OpenAI's envelope.

@@ -128,6 +128,23 @@ func TestServeWithTheFirewall(t *testing.T) {
 			t.Errorf("GET %s: problem %v", probe, p)
 		}
 	}
+	// /v1 clients get OpenAI's envelope, and the request id as a header.
+	req, _ := http.NewRequest("GET", s.url+"/v1/models?x="+url.QueryEscape("1' UNION SELECT password FROM users--"), nil)
+	req.Header.Set("Authorization", "Bearer "+apiTok["token"].(string))
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	var env struct {
+		Error struct{ Message, Type, Code string }
+	}
+	_ = json.Unmarshal(raw, &env)
+	if res.StatusCode != 403 || env.Error.Code != "forbidden" || env.Error.Message != "blocked by the web application firewall" ||
+		res.Header.Get("X-Request-Id") == "" {
+		t.Errorf("/v1 probe: %d %s (X-Request-Id %q)", res.StatusCode, raw, res.Header.Get("X-Request-Id"))
+	}
 	if err := s.stop(); err != nil {
 		t.Fatal(err)
 	}

@@ -314,3 +314,19 @@ func TestOptions(t *testing.T) {
 		t.Errorf("off mode answered %d", w.Code)
 	}
 }
+
+// TestWithoutExclusionsChatTextWouldBeBlocked is the control of the test
+// above: the same chat message is refused when no field is excluded, so it
+// passes there because of the exclusion, not because bodies go unread.
+func TestWithoutExclusionsChatTextWouldBeBlocked(t *testing.T) {
+	fw, err := waf.New(waf.Options{Mode: waf.Block, Exclusions: map[string][]string{},
+		Errors: func(w http.ResponseWriter, r *http.Request, err error) { edge.DefaultErrorWriter(w, r, err) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fixture{fw: fw}
+	w := f.serve(messagesRoute, jsonReq("POST", "/api/v1/conversations/c1/messages", map[string]string{"content": attack}))
+	if w.Code != http.StatusForbidden {
+		t.Errorf("%d %s, want 403 without the exclusion", w.Code, w.Body)
+	}
+}
