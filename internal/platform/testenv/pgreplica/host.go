@@ -73,4 +73,3 @@ func postgresUser(t testing.TB) *syscall.Credential {
 	gid, _ := strconv.ParseUint(u.Gid, 10, 32)
 	return &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}
 }
-
