@@ -24,8 +24,8 @@ const assetPrefix = parseAssetPrefix(process.env.PARLEY_ASSET_PREFIX);
 const nextConfig: NextConfig = {
   output: "standalone",
   assetPrefix: assetPrefix || undefined,
-  // <script crossorigin="anonymous">: assets from another origin are fetched
-  // with CORS (no cookies), which Subresource Integrity and error reports need.
+  // <script crossorigin>: assets from another origin are fetched with CORS
+  // (no cookies), which Subresource Integrity (below) and error reports need.
   crossOrigin: "anonymous",
   // proxy.ts admits the asset origin in its CSP: inlined at build time.
   env: { PARLEY_BUILT_ASSET_PREFIX: assetPrefix },
@@ -36,8 +36,13 @@ const nextConfig: NextConfig = {
   compress: true,
   poweredByHeader: false,
   reactStrictMode: true,
-  // forbidden(): admin pages answer 403 to signed-in non-admins.
-  experimental: { authInterrupts: true },
+  experimental: {
+    // forbidden(): admin pages answer 403 to signed-in non-admins.
+    authInterrupts: true,
+    // Subresource Integrity: the page's <script> tags carry the SHA-384 of
+    // their file, so a CDN (or anything between) that alters one cannot run it.
+    sri: { algorithm: "sha384" },
+  },
   async headers() {
     return [
       { source: "/:path*", headers: securityHeaders },

@@ -5,6 +5,7 @@
 // and the chat must work. One extra `next build`, in a temp copy of web/.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { cpSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -83,7 +84,15 @@ describe("static assets from a CDN (PARLEY_ASSET_PREFIX)", () => {
       // crossorigin="" is the anonymous CORS mode (no cookies), as SRI needs.
       assert.match(tag, /crossorigin="(anonymous)?"/, tag);
       assert.match(tag, /nonce="[^"]+"/, tag);
+      // Where Next writes an integrity (its bootstrap scripts, not the page's own chunks), it is the file's SHA-384.
+      const integrity = tag.match(/ integrity="([^"]+)"/)?.[1];
+      if (!integrity) continue;
+      const file = Buffer.from(await (await fetch(`${s.webUrl}${new URL(src).pathname}`)).arrayBuffer());
+      assert.equal(integrity, `sha384-${createHash("sha384").update(file).digest("base64")}`, tag);
     }
+    const withIntegrity = scripts.filter(([tag]) => / integrity="sha384-/.test(tag));
+    assert.ok(withIntegrity.some(([, src]) => /\/turbopack-[^/]+\.js$/.test(src)), "the chunk loader has an integrity");
+    figures.scriptTagsWithIntegrity = `${withIntegrity.length}/${scripts.length}`;
     assert.match(html, new RegExp(`<link rel="icon" href="${cdn.url}/_next/static/media/[^"]+\\.svg"`));
 
     await signUp(page, s.webUrl, { email: "edge@example.com", password: "a long enough password", name: "Edge" });
@@ -113,6 +122,22 @@ describe("static assets from a CDN (PARLEY_ASSET_PREFIX)", () => {
     assert.deepEqual(other.problems, []);
     assert.ok(cdn.stats.hits > hits, "the second browser was served from the CDN's cache");
     figures.secondBrowser = { cdnBytes: bytesBy(second, cdn.url), originBytes: bytesBy(second, s.webUrl), cdnHits: cdn.stats.hits - hits, pulledFromOrigin: cdn.stats.bytesPulled - pulled };
+  });
+
+  it("refuses a script the CDN altered (Subresource Integrity)", async () => {
+    const html = await (await fetch(`${s.webUrl}/login`)).text();
+    const src = html.match(/<script src="([^"]+)"[^>]* integrity="sha384-/)?.[1];
+    assert.ok(src, "the sign-in page has a script with an integrity attribute");
+    cdn.tamper.add(new URL(src).pathname);
+    try {
+      const page = await newPage(s.browser);
+      const refused = page.waitForEvent("console", { predicate: (m) => /integrity/.test(m.text()) && m.text().includes(new URL(src).pathname) });
+      await page.goto(`${s.webUrl}/login`);
+      assert.match((await refused).text(), /Failed to find a valid digest in the 'integrity' attribute/);
+      assert.equal(await page.evaluate(() => window.__cdnTampered), undefined, "the altered script did not run");
+    } finally {
+      cdn.tamper.clear();
+    }
   });
 
   it("marks hashed static files immutable for a year, at the origin and through the CDN; pages and the API never", async () => {

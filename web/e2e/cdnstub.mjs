@@ -25,12 +25,14 @@ const PASSED = ["content-type", "content-encoding", "cache-control", "etag", "ac
 /**
  * startCdn listens on a free 127.0.0.1 port. Set `.origin` (the web app's URL)
  * before the first request. stats: hits, misses, bytesServed (to browsers),
- * bytesPulled (from the origin), paths (every path asked for).
+ * bytesPulled (from the origin), paths (every path asked for). Paths added to
+ * `.tamper` are served altered (a line of script prepended), as a compromised
+ * CDN would.
  */
 export async function startCdn() {
   const cache = new Map();
   const stats = { hits: 0, misses: 0, bytesServed: 0, bytesPulled: 0, paths: [] };
-  const cdn = { origin: null, stats, url: "" };
+  const cdn = { origin: null, stats, url: "", tamper: new Set() };
   const server = http.createServer(async (req, res) => {
     const path = new URL(req.url, "http://cdn").pathname;
     stats.paths.push(path);
@@ -49,10 +51,12 @@ export async function startCdn() {
       const headers = { "x-cache": hit ? "HIT" : "MISS" };
       for (const k of PASSED) if (e.headers[k] !== undefined) headers[k] = e.headers[k];
       let body = e.body;
-      if (headers["content-encoding"] === "gzip" && !/\bgzip\b/.test(req.headers["accept-encoding"] ?? "")) {
+      const tamper = cdn.tamper.has(path);
+      if (headers["content-encoding"] === "gzip" && (tamper || !/\bgzip\b/.test(req.headers["accept-encoding"] ?? ""))) {
         body = gunzipSync(body);
         delete headers["content-encoding"];
       }
+      if (tamper) body = Buffer.concat([Buffer.from("window.__cdnTampered = true;\n"), body]);
       headers["content-length"] = String(body.length);
       res.writeHead(e.status, headers).end(body);
       stats.bytesServed += body.length;
