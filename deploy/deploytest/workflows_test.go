@@ -1,12 +1,15 @@
 package deploytest
 
 import (
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/goccy/go-yaml"
@@ -373,4 +376,45 @@ func chartValues(t *testing.T) chartImages {
 		t.Fatal(err)
 	}
 	return v
+}
+
+// actionlintVersion checks the workflows as GitHub would (expressions,
+// job graph, runner labels, inputs of well-known actions). Built once into
+// the user cache, like helm.
+const actionlintVersion = "v1.7.12"
+
+var (
+	actionlintOnce sync.Once
+	actionlintBin  string
+	actionlintErr  error
+)
+
+func TestActionlint(t *testing.T) {
+	actionlintOnce.Do(func() {
+		cache, err := os.UserCacheDir()
+		if err != nil {
+			actionlintErr = err
+			return
+		}
+		dir := filepath.Join(cache, "parley-tools", "actionlint-"+actionlintVersion)
+		actionlintBin = filepath.Join(dir, "actionlint")
+		if _, err := os.Stat(actionlintBin); err == nil {
+			return
+		}
+		cmd := exec.Command("go", "install", "github.com/rhysd/actionlint/cmd/actionlint@"+actionlintVersion)
+		cmd.Env = append(os.Environ(), "GOBIN="+dir, "CGO_ENABLED=0")
+		cmd.Dir = os.TempDir() // outside this module
+		if out, err := cmd.CombinedOutput(); err != nil {
+			actionlintErr = fmt.Errorf("build actionlint %s: %v\n%s", actionlintVersion, err, out)
+		}
+	})
+	if actionlintErr != nil {
+		t.Fatal(actionlintErr)
+	}
+	// shellcheck and pyflakes are used when installed; their absence is not an error.
+	cmd := exec.Command(actionlintBin, "-no-color", ".github/workflows/ci.yml", ".github/workflows/release.yml")
+	cmd.Dir = repoRoot
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Errorf("actionlint: %v\n%s", err, out)
+	}
 }
