@@ -100,6 +100,7 @@ func TestDashboardAndAlertMetricsExist(t *testing.T) {
 
 	vars := baseVars(t)
 	vars["PARLEY_DATABASE_URL"] = dbURL
+	vars["PARLEY_DATABASE_READ_URL"] = dbURL // a replica handle (here the primary itself), so replica metrics exist
 	vars["PARLEY_REDIS_URL"] = testenv.RedisURL()
 	vars["PARLEY_GROQ_API_KEYS"] = "gsk_metrics_key_1@org_metrics"
 	vars["PARLEY_GROQ_BASE_URL"] = up.URL + "/openai/v1"

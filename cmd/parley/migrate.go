@@ -22,7 +22,7 @@ func runMigrate(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	st, err := store.Open(ctx, storeConfig(cfg))
+	st, err := store.Open(ctx, storeConfig(cfg, nil))
 	if err != nil {
 		return err
 	}

@@ -199,7 +199,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 // openStore opens the database and brings or checks its schema according
 // to PARLEY_MIGRATE.
 func openStore(ctx context.Context, cfg config.Config, log *slog.Logger) (store.Store, error) {
-	st, err := store.Open(ctx, storeConfig(cfg))
+	st, err := store.Open(ctx, storeConfig(cfg, log))
 	if err != nil {
 		return nil, err
 	}
@@ -219,8 +219,9 @@ func openStore(ctx context.Context, cfg config.Config, log *slog.Logger) (store.
 	return st, nil
 }
 
-func storeConfig(cfg config.Config) store.Config {
+func storeConfig(cfg config.Config, log *slog.Logger) store.Config {
 	return store.Config{
+		Logger: log,
 		URL: cfg.DatabaseURL, ReadURL: cfg.DatabaseReadURL, CAFile: cfg.DatabaseCAFile, DataDir: cfg.DataDir,
 		MaxConns: int32(cfg.DBMaxConns), MinConns: int32(cfg.DBMinConns),
 		MaxConnIdleTime: cfg.DBMaxConnIdleTime, MaxConnLifetime: cfg.DBMaxConnLifetime,

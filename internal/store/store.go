@@ -21,6 +21,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"path/filepath"
 	"strings"
 	"time"
@@ -80,6 +81,8 @@ type Config struct {
 	MinConns        int32
 	MaxConnIdleTime time.Duration
 	MaxConnLifetime time.Duration
+	// Logger receives the read replica's outage and recovery lines (nil: slog's default).
+	Logger *slog.Logger
 }
 
 // Open opens the database cfg names. It does not migrate: call MigrateAuto
@@ -103,6 +106,7 @@ func Open(ctx context.Context, cfg Config) (Store, error) {
 			URL: u, ReadURL: cfg.ReadURL, CAFile: cfg.CAFile,
 			MaxConns: cfg.MaxConns, MinConns: cfg.MinConns,
 			MaxConnIdleTime: cfg.MaxConnIdleTime, MaxConnLifetime: cfg.MaxConnLifetime,
+			Logger: cfg.Logger,
 		})
 	}
 	return nil, errs.E(errs.Invalid, "database URL must be empty, sqlite:PATH, postgres:// or postgresql://")
