@@ -222,7 +222,7 @@ func openStore(ctx context.Context, cfg config.Config, log *slog.Logger) (store.
 func storeConfig(cfg config.Config, log *slog.Logger) store.Config {
 	return store.Config{
 		Logger: log,
-		URL: cfg.DatabaseURL, ReadURL: cfg.DatabaseReadURL, CAFile: cfg.DatabaseCAFile, DataDir: cfg.DataDir,
+		URL:    cfg.DatabaseURL, ReadURL: cfg.DatabaseReadURL, CAFile: cfg.DatabaseCAFile, DataDir: cfg.DataDir,
 		MaxConns: int32(cfg.DBMaxConns), MinConns: int32(cfg.DBMinConns),
 		MaxConnIdleTime: cfg.DBMaxConnIdleTime, MaxConnLifetime: cfg.DBMaxConnLifetime,
 	}
