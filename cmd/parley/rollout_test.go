@@ -25,9 +25,9 @@ import (
 // TestRollingUpdateDropsNothing replaces both replicas of a two-replica
 // deployment, one after the other, under continuous traffic, the way the
 // Helm chart's rolling update does (maxSurge 1, maxUnavailable 0): start
-// the new replica, wait until the load balancer sees it ready, stop the old
+// the new replica, wait until the load rollBalancer sees it ready, stop the old
 // one (the signal handler's context cancelled, as SIGTERM does in main) with
-// a drain period, wait until it exited. The load balancer routes like a
+// a drain period, wait until it exited. The load rollBalancer routes like a
 // Kubernetes Service: only to replicas whose /readyz answered 200 on its
 // last poll. Every login, read and chat stream must succeed, whole.
 func TestRollingUpdateDropsNothing(t *testing.T) {
@@ -46,23 +46,23 @@ func TestRollingUpdateDropsNothing(t *testing.T) {
 		"PARLEY_GROQ_API_KEYS":        "gsk_rollkey1@org_roll,gsk_rollkey2@org_roll",
 		"PARLEY_GROQ_BASE_URL":        up.URL + "/openai/v1",
 		"PARLEY_DEFAULT_MODEL":        groqmock.DefaultModels()[0].ID,
-		"PARLEY_SHUTDOWN_DRAIN":       "3s", // many readiness polls of the balancer, as on Kubernetes
+		"PARLEY_SHUTDOWN_DRAIN":       "3s", // many readiness polls of the rollBalancer, as on Kubernetes
 		"PARLEY_SHUTDOWN_TIMEOUT":     "20s",
-		"PARLEY_RATE_LIMIT_RPS":       "10000", // one client address (the balancer) carries all traffic
+		"PARLEY_RATE_LIMIT_RPS":       "10000", // one client address (the rollBalancer) carries all traffic
 		"PARLEY_RATE_LIMIT_BURST":     "10000",
 		"PARLEY_AUTH_RATE_LIMIT_RPM":  "100000",
 		"PARLEY_MAX_STREAMS_PER_USER": "10",
 	}
-	newReplica := func() *replica { return startReplica(t, shared, prefix) }
+	newReplica := func() *rollReplica { return startRollReplica(t, shared, prefix) }
 
-	lb := newBalancer()
+	lb := newRollBalancer()
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	go lb.probe(ctx, 100*time.Millisecond)
 	front := httptest.NewServer(lb)
 	t.Cleanup(front.Close)
 
-	old := []*replica{newReplica(), newReplica()}
+	old := []*rollReplica{newReplica(), newReplica()}
 	for _, r := range old {
 		lb.add(r.url)
 	}
@@ -71,18 +71,18 @@ func TestRollingUpdateDropsNothing(t *testing.T) {
 
 	// Continuous traffic from several clients until the rollout is over.
 	const clients = 4
-	var st trafficStats
+	var st rollStats
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	for i := range clients {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			runClient(front.URL, fmt.Sprintf("roll%d@example.com", i), stop, &st)
+			rollClient(front.URL, fmt.Sprintf("roll%d@example.com", i), stop, &st)
 		}()
 	}
 
-	var fresh []*replica
+	var fresh []*rollReplica
 	for i, o := range old {
 		n := newReplica()
 		lb.add(n.url)
@@ -120,7 +120,7 @@ func TestRollingUpdateDropsNothing(t *testing.T) {
 		t.Fatalf("want only successes with every kind of request, got %d failed", st.failed.Load())
 	}
 	if n := lb.proxyErrors.Load(); n != 0 {
-		t.Errorf("the balancer failed to reach a replica %d times", n)
+		t.Errorf("the rollBalancer failed to reach a replica %d times", n)
 	}
 	for _, r := range append(old, fresh...) {
 		if lb.served(r.url) == 0 {
@@ -129,13 +129,13 @@ func TestRollingUpdateDropsNothing(t *testing.T) {
 	}
 }
 
-// replica is one `parley serve` of the deployment.
-type replica struct {
+// rollReplica is one `parley serve` of the deployment.
+type rollReplica struct {
 	*server
 	draining chan struct{} // closed when it starts draining
 }
 
-func startReplica(t *testing.T, shared map[string]string, redisPrefix string) *replica {
+func startRollReplica(t *testing.T, shared map[string]string, redisPrefix string) *rollReplica {
 	t.Helper()
 	vars := baseVars(t)
 	for k, v := range shared {
@@ -143,11 +143,11 @@ func startReplica(t *testing.T, shared map[string]string, redisPrefix string) *r
 	}
 	draining := make(chan struct{})
 	s := startServeFull(t, env{lookup: lookupFrom(vars), redisPrefix: redisPrefix, draining: func() { close(draining) }})
-	return &replica{server: s, draining: draining}
+	return &rollReplica{server: s, draining: draining}
 }
 
-// backend is one replica as the balancer sees it.
-type backend struct {
+// lbBackend is one replica as the balancer sees it.
+type lbBackend struct {
 	url      string
 	proxy    *httputil.ReverseProxy
 	ready    atomic.Bool
@@ -156,13 +156,13 @@ type backend struct {
 	inStream atomic.Int64
 }
 
-// balancer is a load balancer in the manner of a Kubernetes Service: it
-// polls each backend's /readyz and routes new requests round-robin to the
+// rollBalancer is a load balancer in the manner of a Kubernetes Service: it
+// polls each lbBackend's /readyz and routes new requests round-robin to the
 // backends whose last answer was 200.
-type balancer struct {
+type rollBalancer struct {
 	mu            sync.Mutex
-	backends      []*backend
-	gone          map[string]*backend // removed, kept for their counts
+	backends      []*lbBackend
+	gone          map[string]*lbBackend // removed, kept for their counts
 	next          int
 	changed       chan struct{} // closed and replaced after every probe round and stream start
 	proxyErrors   atomic.Int64
@@ -170,23 +170,23 @@ type balancer struct {
 	probeClient   *http.Client
 }
 
-func newBalancer() *balancer {
-	return &balancer{gone: map[string]*backend{}, changed: make(chan struct{}), probeClient: &http.Client{Timeout: 2 * time.Second}}
+func newRollBalancer() *rollBalancer {
+	return &rollBalancer{gone: map[string]*lbBackend{}, changed: make(chan struct{}), probeClient: &http.Client{Timeout: 2 * time.Second}}
 }
 
-func (b *balancer) add(raw string) {
+func (b *rollBalancer) add(raw string) {
 	u, _ := url.Parse(raw)
-	be := &backend{url: raw, proxy: httputil.NewSingleHostReverseProxy(u)}
+	be := &lbBackend{url: raw, proxy: httputil.NewSingleHostReverseProxy(u)}
 	be.proxy.ErrorHandler = func(w http.ResponseWriter, r *http.Request, err error) {
 		b.proxyErrors.Add(1)
-		http.Error(w, "balancer: "+err.Error(), http.StatusBadGateway)
+		http.Error(w, "rollBalancer: "+err.Error(), http.StatusBadGateway)
 	}
 	b.mu.Lock()
 	b.backends = append(b.backends, be)
 	b.mu.Unlock()
 }
 
-func (b *balancer) remove(raw string) {
+func (b *rollBalancer) remove(raw string) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	for i, be := range b.backends {
@@ -198,7 +198,7 @@ func (b *balancer) remove(raw string) {
 	}
 }
 
-func (b *balancer) find(raw string) *backend {
+func (b *rollBalancer) find(raw string) *lbBackend {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	for _, be := range b.backends {
@@ -209,22 +209,22 @@ func (b *balancer) find(raw string) *backend {
 	return b.gone[raw]
 }
 
-func (b *balancer) served(raw string) int64 { return b.find(raw).served.Load() }
+func (b *rollBalancer) served(raw string) int64 { return b.find(raw).served.Load() }
 
 // notify wakes everyone waiting on a change.
-func (b *balancer) notify() {
+func (b *rollBalancer) notify() {
 	b.mu.Lock()
 	close(b.changed)
 	b.changed = make(chan struct{})
 	b.mu.Unlock()
 }
 
-func (b *balancer) probe(ctx context.Context, every time.Duration) {
+func (b *rollBalancer) probe(ctx context.Context, every time.Duration) {
 	tick := time.NewTicker(every)
 	defer tick.Stop()
 	for {
 		b.mu.Lock()
-		list := append([]*backend(nil), b.backends...)
+		list := append([]*lbBackend(nil), b.backends...)
 		b.mu.Unlock()
 		for _, be := range list {
 			code := b.readyz(ctx, be.url)
@@ -243,7 +243,7 @@ func (b *balancer) probe(ctx context.Context, every time.Duration) {
 }
 
 // readyz returns the status of base's /readyz, 0 when it did not answer.
-func (b *balancer) readyz(ctx context.Context, base string) int {
+func (b *rollBalancer) readyz(ctx context.Context, base string) int {
 	req, _ := http.NewRequestWithContext(ctx, "GET", base+"/readyz", nil)
 	res, err := b.probeClient.Do(req)
 	if err != nil {
@@ -254,9 +254,9 @@ func (b *balancer) readyz(ctx context.Context, base string) int {
 	return res.StatusCode
 }
 
-func (b *balancer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (b *rollBalancer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	b.mu.Lock()
-	var pick *backend
+	var pick *lbBackend
 	for range b.backends {
 		be := b.backends[b.next%len(b.backends)]
 		b.next++
@@ -267,7 +267,7 @@ func (b *balancer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	b.mu.Unlock()
 	if pick == nil {
-		http.Error(w, "balancer: no ready replica", http.StatusServiceUnavailable)
+		http.Error(w, "rollBalancer: no ready replica", http.StatusServiceUnavailable)
 		return
 	}
 	pick.served.Add(1)
@@ -281,7 +281,7 @@ func (b *balancer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // waitFor waits, change by change, until cond holds; the deadline only
 // guards against a replica that never gets there.
-func (b *balancer) waitFor(t *testing.T, what string, cond func() bool) {
+func (b *rollBalancer) waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.After(30 * time.Second)
 	for {
@@ -294,25 +294,25 @@ func (b *balancer) waitFor(t *testing.T, what string, cond func() bool) {
 		select {
 		case <-ch:
 		case <-deadline:
-			t.Fatalf("balancer: %s never happened", what)
+			t.Fatalf("rollBalancer: %s never happened", what)
 		}
 	}
 }
 
-func (b *balancer) waitReady(t *testing.T, raw string, ready bool) {
+func (b *rollBalancer) waitReady(t *testing.T, raw string, ready bool) {
 	t.Helper()
 	be := b.find(raw)
 	b.waitFor(t, fmt.Sprintf("%s ready=%v", raw, ready), func() bool { return be.ready.Load() == ready })
 }
 
-func (b *balancer) waitStreaming(t *testing.T, raw string) {
+func (b *rollBalancer) waitStreaming(t *testing.T, raw string) {
 	t.Helper()
 	be := b.find(raw)
 	b.waitFor(t, raw+" serving a stream", func() bool { return be.inStream.Load() > 0 })
 	b.streamsAtStop.Add(be.inStream.Load())
 }
 
-func (b *balancer) waitServed(t *testing.T, raws ...string) {
+func (b *rollBalancer) waitServed(t *testing.T, raws ...string) {
 	t.Helper()
 	for _, raw := range raws {
 		be := b.find(raw)
@@ -321,14 +321,14 @@ func (b *balancer) waitServed(t *testing.T, raws ...string) {
 	}
 }
 
-// trafficStats counts what the clients did.
-type trafficStats struct {
+// rollStats counts what the clients did.
+type rollStats struct {
 	total, logins, reads, streams, failed atomic.Int64
 	mu                                    sync.Mutex
 	errs                                  []string
 }
 
-func (s *trafficStats) fail(format string, args ...any) {
+func (s *rollStats) fail(format string, args ...any) {
 	s.failed.Add(1)
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -337,27 +337,27 @@ func (s *trafficStats) fail(format string, args ...any) {
 	}
 }
 
-func (s *trafficStats) failures() []string {
+func (s *rollStats) failures() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]string(nil), s.errs...)
 }
 
-// runClient registers one user, then logs in, reads its conversations and
+// rollClient registers one user, then logs in, reads its conversations and
 // streams an answer, over and over until stop is closed.
-func runClient(base, email string, stop <-chan struct{}, st *trafficStats) {
+func rollClient(base, email string, stop <-chan struct{}, st *rollStats) {
 	c := &http.Client{Timeout: 60 * time.Second}
 	creds := map[string]string{"email": email, "password": "rollout-password-1"}
 	var auth struct {
 		AccessToken string `json:"access_token"`
 	}
-	if err := call(c, st, "POST", base+"/api/v1/auth/register", "", creds, 201, &auth); err != nil {
+	if err := rollCall(c, st, "POST", base+"/api/v1/auth/register", "", creds, 201, &auth); err != nil {
 		return
 	}
 	var conv struct {
 		ID string `json:"id"`
 	}
-	if err := call(c, st, "POST", base+"/api/v1/conversations", auth.AccessToken, map[string]string{}, 201, &conv); err != nil {
+	if err := rollCall(c, st, "POST", base+"/api/v1/conversations", auth.AccessToken, map[string]string{}, 201, &conv); err != nil {
 		return
 	}
 	for {
@@ -366,19 +366,20 @@ func runClient(base, email string, stop <-chan struct{}, st *trafficStats) {
 			return
 		default:
 		}
-		if call(c, st, "POST", base+"/api/v1/auth/login", "", creds, 200, &auth) == nil {
+		if rollCall(c, st, "POST", base+"/api/v1/auth/login", "", creds, 200, &auth) == nil {
 			st.logins.Add(1)
 		}
-		if call(c, st, "GET", base+"/api/v1/conversations/"+conv.ID, auth.AccessToken, nil, 200, nil) == nil {
+		if rollCall(c, st, "GET", base+"/api/v1/conversations/"+conv.ID, auth.AccessToken, nil, 200, nil) == nil {
 			st.reads.Add(1)
 		}
-		if stream(c, st, base+"/api/v1/conversations/"+conv.ID+"/messages", auth.AccessToken) == nil {
+		if rollStream(c, st, base+"/api/v1/conversations/"+conv.ID+"/messages", auth.AccessToken) == nil {
 			st.streams.Add(1)
 		}
 	}
 }
 
-func request(method, u, token string, body any) *http.Request {
+// rollRequest builds a request with an optional JSON body and bearer token.
+func rollRequest(method, u, token string, body any) *http.Request {
 	var rd io.Reader
 	if body != nil {
 		raw, _ := json.Marshal(body)
@@ -394,10 +395,10 @@ func request(method, u, token string, body any) *http.Request {
 	return req
 }
 
-// call does one JSON request and records its outcome.
-func call(c *http.Client, st *trafficStats, method, u, token string, body any, want int, into any) error {
+// rollCall does one JSON request and records its outcome.
+func rollCall(c *http.Client, st *rollStats, method, u, token string, body any, want int, into any) error {
 	st.total.Add(1)
-	res, err := c.Do(request(method, u, token, body))
+	res, err := c.Do(rollRequest(method, u, token, body))
 	if err != nil {
 		st.fail("%s %s: %v", method, u, err)
 		return err
@@ -416,11 +417,11 @@ func call(c *http.Client, st *trafficStats, method, u, token string, body any, w
 	return err
 }
 
-// stream posts a message and reads its event stream to the end: it must
+// rollStream posts a message and reads its event stream to the end: it must
 // end with `done`, never `error` or a cut connection.
-func stream(c *http.Client, st *trafficStats, u, token string) error {
+func rollStream(c *http.Client, st *rollStats, u, token string) error {
 	st.total.Add(1)
-	res, err := c.Do(request("POST", u, token, map[string]string{"content": "Say hello"}))
+	res, err := c.Do(rollRequest("POST", u, token, map[string]string{"content": "Say hello"}))
 	if err != nil {
 		st.fail("stream: %v", err)
 		return err
