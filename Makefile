@@ -5,7 +5,7 @@ VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo de
 LDFLAGS   := -s -w -X main.version=$(VERSION)
 export CGO_ENABLED ?= 0
 
-.PHONY: all build parley groqmock web run run-api test test-go test-web lint readme bench clean secrets
+.PHONY: all build parley groqmock web run run-api test test-go test-web lint lint-go readme bench clean secrets
 
 all: build
 
@@ -40,7 +40,7 @@ run: parley web
 run-api: parley
 	$(BIN)/parley serve
 
-test: test-go test-web
+test: lint-go test-go test-web
 
 # -race needs cgo; the binaries themselves stay static (CGO_ENABLED=0 above).
 test-go:
@@ -51,9 +51,13 @@ test-go:
 test-web: web/node_modules/.package-lock.json
 	npm --prefix web test
 
-lint:
+# go vet and gofmt: part of make test, so an unformatted or suspicious change fails CI.
+lint-go:
 	$(GO) vet ./...
-	test -z "$$(gofmt -l $$(git ls-files '*.go'))"
+	@unformatted="$$(gofmt -l $$(git ls-files '*.go'))"; \
+	  if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
+
+lint: lint-go
 	npm --prefix web run typecheck
 	npm --prefix web run lint
 

@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/parley-chat/parley/internal/store/migrate"
 	"log/slog"
 	"net"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/parley-chat/parley/internal/account"
@@ -105,7 +107,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 		MaxBodyBytes: cfg.MaxBodyBytes, TrustedProxies: proxies, DefaultModel: cfg.DefaultModel,
 		Ready: append([]httpapi.ReadyCheck{
 			{Name: "database", Check: st.Ping},
-			{Name: "migrations", Check: func(ctx context.Context) error { return st.Migrator().Check(ctx) }},
+			{Name: "migrations", Check: migrationsReady(st, log)},
 		}, hard.readyChecks(chatSide.pool)...),
 		Routes: append([]httpapi.Route{hard.startStatus(ctx, st, chatSide.pool)}, chatSide.routes...),
 		Hooks:  hard.hooks(),
@@ -171,6 +173,9 @@ func runServe(ctx context.Context, e env, args []string) error {
 		}
 	}
 	api.SetShuttingDown()
+	// Answers from now on carry Connection: close, so clients and balancers that
+	// pin keep-alive connections move to another replica before the listener closes.
+	srv.SetKeepAlivesEnabled(false)
 	if cfg.ShutdownDrain > 0 {
 		log.Info("draining: readiness fails while requests are still served", "drain", cfg.ShutdownDrain.String())
 		if e.draining != nil {
@@ -194,6 +199,26 @@ func runServe(ctx context.Context, e env, args []string) error {
 	}
 	log.Info("http servers stopped")
 	return nil
+}
+
+// migrationsReady is the readiness check of the schema. A schema behind this
+// binary is not ready. A schema ahead of it is: during a rolling update the
+// new version migrates first, and parley's migrations are expand/contract
+// (columns and tables are added before the code that needs them, removed only a
+// release after the code stopped using them), so the old replicas keep serving
+// until they are replaced. Start-up still refuses a schema it does not know.
+func migrationsReady(st store.Store, log *slog.Logger) func(context.Context) error {
+	var warned atomic.Bool
+	return func(ctx context.Context) error {
+		err := st.Migrator().Check(ctx)
+		if errors.Is(err, migrate.ErrSchemaAhead) {
+			if !warned.Swap(true) {
+				log.Warn("the database schema is newer than this binary: a newer parley has migrated; this replica keeps serving until it is replaced")
+			}
+			return nil
+		}
+		return err
+	}
 }
 
 // openStore opens the database and brings or checks its schema according

@@ -66,7 +66,6 @@ type Service struct {
 	modelsMu  sync.Mutex
 	models    []Model
 	modelsAt  time.Time
-	modelsErr error
 }
 
 // NewService checks o and returns a Service.
