@@ -63,9 +63,9 @@ type Service struct {
 	now func() time.Time
 	log *slog.Logger
 
-	modelsMu  sync.Mutex
-	models    []Model
-	modelsAt  time.Time
+	modelsMu sync.Mutex
+	models   []Model
+	modelsAt time.Time
 }
 
 // NewService checks o and returns a Service.
