@@ -103,7 +103,8 @@ let checked = null;
  * startStack starts groqmock, parley and Next. opts.groqmockArgs and opts.parleyEnv
  * adjust a stack (e.g. tight limits for the rate-limit test); the web app gets the
  * API's PARLEY_SIGNUP; opts.webRoot runs another build of the web app (a copy of web/
- * with its own .next, e.g. one built with PARLEY_ASSET_PREFIX).
+ * with its own .next, e.g. one built with PARLEY_ASSET_PREFIX); opts.webEnv adds to the web
+ * server's environment; opts.browser === false starts no Chromium.
  */
 export async function startStack(opts = {}) {
   checked ??= preflight();
@@ -146,12 +147,13 @@ export async function startStack(opts = {}) {
     NEXT_TELEMETRY_DISABLED: "1",
     PARLEY_API_URL: apiUrl,
     PARLEY_SIGNUP: apiEnv.PARLEY_SIGNUP,
+    ...(opts.webEnv ?? {}),
   });
   const webUrl = `http://127.0.0.1:${wPort}`;
   await waitFor(`${webUrl}/login`, web);
 
   const profile = mkdtempSync(join(tmpdir(), "parley-chromium-"));
-  const browser = await chromium.launch({
+  const browser = opts.browser === false ? null : await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
     args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", `--user-data-dir=${profile}`],
@@ -172,12 +174,14 @@ export async function startStack(opts = {}) {
     groqUrl: `http://127.0.0.1:${gPort}`,
     browser,
     api,
+    /** web is the `node scripts/server.mjs` child process. */
+    web,
     /** cli runs `parley <args>` against this stack's data (e.g. `user create`) and returns its output. */
     cli(args, env = {}) {
       return execFileSync(parley, args, { env: { PATH: process.env.PATH, HOME: process.env.HOME, ...apiEnv, ...env }, encoding: "utf8" });
     },
     async stop() {
-      await browser.close().catch(() => {});
+      await browser?.close().catch(() => {});
       for (const c of [web, api, mock]) {
         c.stopping = true;
         c.kill("SIGTERM");

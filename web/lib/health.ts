@@ -23,3 +23,13 @@ export async function ready(base: string, timeoutMs = 2_000): Promise<Response> 
   }
   return new Response(JSON.stringify({ status: "unavailable", api: why }), { status: 503, headers: HEADERS });
 }
+
+/** draining answers 503 {"status":"unavailable","reason":"shutting down"}: the server got SIGTERM and drains. */
+export function draining(): Response {
+  return new Response(JSON.stringify({ status: "unavailable", reason: "shutting down" }), { status: 503, headers: HEADERS });
+}
+
+/** isDraining tells whether scripts/server.mjs began a graceful shutdown (it sets globalThis.__parleyDraining). */
+export function isDraining(): boolean {
+  return (globalThis as { __parleyDraining?: boolean }).__parleyDraining === true;
+}

@@ -1,7 +1,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { alive, ready } from "@/lib/health";
+import { alive, draining, isDraining, ready } from "@/lib/health";
 
 const servers: http.Server[] = [];
 afterEach(async () => {
@@ -59,5 +59,22 @@ describe("health", () => {
     const r = await ready(await api(null), 200);
     expect(r.status).toBe(503);
     expect(await r.json()).toEqual({ status: "unavailable", api: "no answer within 200 ms" });
+  });
+});
+
+describe("draining", () => {
+  it("answers 503 with the reason, and isDraining follows the flag scripts/server.mjs sets", async () => {
+    const r = draining();
+    expect(r.status).toBe(503);
+    expect(r.headers.get("cache-control")).toBe("no-store");
+    expect(await r.json()).toEqual({ status: "unavailable", reason: "shutting down" });
+    const g = globalThis as { __parleyDraining?: boolean };
+    expect(isDraining()).toBe(false);
+    g.__parleyDraining = true;
+    try {
+      expect(isDraining()).toBe(true);
+    } finally {
+      delete g.__parleyDraining;
+    }
   });
 });
