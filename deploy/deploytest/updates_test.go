@@ -64,16 +64,22 @@ func TestHelmRollsOutWithoutDowntime(t *testing.T) {
 			t.Errorf("terminationGracePeriodSeconds %s <= drain %s + shutdown timeout %s: streams get killed", grace, drain, timeout)
 		}
 
-		// web stops at once on SIGTERM: a preStop sleep keeps it serving
-		// while it leaves the Service.
+		// web: a preStop sleep keeps it serving while it leaves the Service;
+		// then on SIGTERM it drains, stops accepting and lets streams finish
+		// within its shutdown timeout; SIGKILL comes after all of that.
 		web := r.Deployments["parley-web"].Spec.Template.Spec
 		lc := web.Containers[0].Lifecycle
 		if lc == nil || lc.PreStop == nil || lc.PreStop.Exec == nil || len(lc.PreStop.Exec.Command) != 2 || lc.PreStop.Exec.Command[0] != "sleep" {
 			t.Fatalf("web has no preStop sleep: %+v", lc)
 		}
+		webEnv := map[string]string{}
+		for _, e := range web.Containers[0].Env {
+			webEnv[e.Name] = e.Value
+		}
+		webDrain, webTimeout := envDuration(t, webEnv, "PARLEY_WEB_SHUTDOWN_DRAIN"), envDuration(t, webEnv, "PARLEY_WEB_SHUTDOWN_TIMEOUT")
 		sleep, err := time.ParseDuration(lc.PreStop.Exec.Command[1] + "s")
-		if err != nil || sleep < 5*time.Second || time.Duration(*web.TerminationGracePeriodSeconds)*time.Second <= sleep {
-			t.Errorf("web preStop sleep %v (%v), grace %ds", lc.PreStop.Exec.Command, err, *web.TerminationGracePeriodSeconds)
+		if grace := time.Duration(*web.TerminationGracePeriodSeconds) * time.Second; err != nil || sleep < 5*time.Second || grace <= sleep+webDrain+webTimeout {
+			t.Errorf("web preStop sleep %v (%v), drain %s, shutdown timeout %s, grace %s: streams get killed", lc.PreStop.Exec.Command, err, webDrain, webTimeout, grace)
 		}
 	}
 }
