@@ -51,13 +51,18 @@ test-go:
 test-web: web/node_modules/.package-lock.json
 	npm --prefix web test
 
+# Fails when a tracked Go file is not gofmt-formatted.
+gofmt_check = unformatted="$$(gofmt -l $$(git ls-files '*.go'))"; \
+	if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
+
 # go vet and gofmt: part of make test, so an unformatted or suspicious change fails CI.
 lint-go:
 	$(GO) vet ./...
-	@unformatted="$$(gofmt -l $$(git ls-files '*.go'))"; \
-	  if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
+	@$(gofmt_check)
 
-lint: lint-go
+lint:
+	$(GO) vet ./...
+	@$(gofmt_check)
 	npm --prefix web run typecheck
 	npm --prefix web run lint
 

@@ -172,10 +172,10 @@ func runServe(ctx context.Context, e env, args []string) error {
 			return err
 		}
 	}
+	// Readiness turns 503, and every answer from now on carries Connection:
+	// close, so clients and balancers that pin keep-alive connections move to
+	// another replica before the listener closes.
 	api.SetShuttingDown()
-	// Answers from now on carry Connection: close, so clients and balancers that
-	// pin keep-alive connections move to another replica before the listener closes.
-	srv.SetKeepAlivesEnabled(false)
 	if cfg.ShutdownDrain > 0 {
 		log.Info("draining: readiness fails while requests are still served", "drain", cfg.ShutdownDrain.String())
 		if e.draining != nil {

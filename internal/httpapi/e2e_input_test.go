@@ -175,8 +175,25 @@ func TestHealthAndReadiness(t *testing.T) {
 			t.Errorf("failing readyz body: %s", res.Body)
 		}
 		depDown = nil
+		// closes reports whether the server ends the connection after its
+		// answer (Go's client turns Connection: close into Response.Close).
+		closes := func() bool {
+			t.Helper()
+			res, err := e.Client.Get(e.URL + "/healthz")
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			return res.Close
+		}
+		if closes() {
+			t.Error("the server closes keep-alive connections before shutting down")
+		}
 		e.Server.SetShuttingDown()
 		e.Want(e.Call("GET", "/readyz", "", nil), 503)
 		e.Want(e.Call("GET", "/healthz", "", nil), 200)
+		if !closes() {
+			t.Error("while draining, answers keep their connection open: keep-alive clients would stay on this replica")
+		}
 	})
 }

@@ -51,6 +51,12 @@ func (s *Server) requestID(next http.Handler) http.Handler {
 		}
 		info := &reqInfo{id: id, clientIP: edge.ClientIPFromContext(r.Context())}
 		info.log = s.log.With(slog.String("request_id", id))
+		if s.shuttingDown.Load() {
+			// Draining: this answer ends its connection, so a client (or a
+			// balancer's pool) reconnects, to a replica that is staying. Closing
+			// idle connections instead would race requests already on their way.
+			w.Header().Set("Connection", "close")
+		}
 		w.Header().Set("X-Request-ID", id)
 		next.ServeHTTP(w, r.WithContext(withInfo(r.Context(), info)))
 	}))
