@@ -106,6 +106,8 @@ async function shutdown(signal) {
   } else {
     console.log(`server: ${signal}: shutting down (no drain period)`);
   }
+  // Closed before the line is logged: whoever reads the log may count on new connections being refused.
+  listening.close();
   console.log(`server: stopped accepting connections; waiting up to ${timeoutMs} ms for ${inFlight.size} request(s) in flight`);
   const done = new Promise((resolve) => {
     const timer = setTimeout(() => resolve(false), timeoutMs);
@@ -114,7 +116,6 @@ async function shutdown(signal) {
       resolve(true);
     };
   });
-  listening.close();
   closing = true;
   settle();
   const clean = await done;
