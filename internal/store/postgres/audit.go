@@ -82,11 +82,7 @@ func (s *Store) ListAudit(ctx context.Context, f audit.Filter) ([]audit.Entry, s
 	if err != nil {
 		return nil, "", fail(ctx, op, err, sqlkit.Msgs{})
 	}
-	next := ""
-	if len(out) > limit {
-		out = out[:limit]
-		next = sqlkit.Cursor{N: out[limit-1].ID}.Encode()
-	}
+	out, next := sqlkit.Page(out, limit, func(e audit.Entry) sqlkit.Cursor { return sqlkit.Cursor{N: e.ID} })
 	return out, next, nil
 }
 

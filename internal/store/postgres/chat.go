@@ -82,12 +82,9 @@ func (s *Store) ListConversations(ctx context.Context, userID string, p chat.Lis
 	if err != nil {
 		return nil, "", fail(ctx, op, err, sqlkit.Msgs{})
 	}
-	next := ""
-	if len(out) > limit {
-		out = out[:limit]
-		last := out[limit-1]
-		next = sqlkit.Cursor{T: last.UpdatedAt.UnixMicro(), ID: last.ID}.Encode()
-	}
+	out, next := sqlkit.Page(out, limit, func(c chat.Conversation) sqlkit.Cursor {
+		return sqlkit.Cursor{T: c.UpdatedAt.UnixMicro(), ID: c.ID}
+	})
 	return out, next, nil
 }
 

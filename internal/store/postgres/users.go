@@ -178,12 +178,9 @@ func (s *Store) ListUsers(ctx context.Context, p account.ListUsersParams) ([]acc
 	if err != nil {
 		return nil, "", fail(ctx, op, err, sqlkit.Msgs{})
 	}
-	next := ""
-	if len(out) > limit {
-		out = out[:limit]
-		last := out[limit-1]
-		next = sqlkit.Cursor{T: last.CreatedAt.UnixMicro(), ID: last.ID}.Encode()
-	}
+	out, next := sqlkit.Page(out, limit, func(u account.User) sqlkit.Cursor {
+		return sqlkit.Cursor{T: u.CreatedAt.UnixMicro(), ID: u.ID}
+	})
 	return out, next, nil
 }
 

@@ -78,26 +78,18 @@ func (s *Store) ListAudit(ctx context.Context, f audit.Filter) ([]audit.Entry, s
 	if err != nil {
 		return nil, "", fail(ctx, op, err, sqlkit.Msgs{})
 	}
-	defer rows.Close()
-	out := []audit.Entry{}
-	for rows.Next() {
+	out, err := collect(rows, func(row rowScanner) (audit.Entry, error) {
 		var e audit.Entry
 		var at int64
-		if err := rows.Scan(&e.ID, &at, &e.UserID, &e.Action, &e.Method, &e.Route, &e.Status, &e.ClientIP,
-			&e.UserAgent, &e.RequestID, &e.LatencyMS, &e.Target, &e.Detail); err != nil {
-			return nil, "", fail(ctx, op, err, sqlkit.Msgs{})
-		}
+		err := row.Scan(&e.ID, &at, &e.UserID, &e.Action, &e.Method, &e.Route, &e.Status, &e.ClientIP,
+			&e.UserAgent, &e.RequestID, &e.LatencyMS, &e.Target, &e.Detail)
 		e.At = tOut(at)
-		out = append(out, e)
-	}
-	if err := rows.Err(); err != nil {
+		return e, err
+	})
+	if err != nil {
 		return nil, "", fail(ctx, op, err, sqlkit.Msgs{})
 	}
-	next := ""
-	if len(out) > limit {
-		out = out[:limit]
-		next = sqlkit.Cursor{N: out[limit-1].ID}.Encode()
-	}
+	out, next := sqlkit.Page(out, limit, func(e audit.Entry) sqlkit.Cursor { return sqlkit.Cursor{N: e.ID} })
 	return out, next, nil
 }
 

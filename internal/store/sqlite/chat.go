@@ -76,24 +76,13 @@ func (s *Store) ListConversations(ctx context.Context, userID string, p chat.Lis
 	if err != nil {
 		return nil, "", fail(ctx, op, err, sqlkit.Msgs{})
 	}
-	defer rows.Close()
-	out := []chat.Conversation{}
-	for rows.Next() {
-		c, err := scanConv(rows)
-		if err != nil {
-			return nil, "", fail(ctx, op, err, sqlkit.Msgs{})
-		}
-		out = append(out, c)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := collect(rows, scanConv)
+	if err != nil {
 		return nil, "", fail(ctx, op, err, sqlkit.Msgs{})
 	}
-	next := ""
-	if len(out) > limit {
-		out = out[:limit]
-		last := out[limit-1]
-		next = sqlkit.Cursor{T: last.UpdatedAt.UnixMicro(), ID: last.ID}.Encode()
-	}
+	out, next := sqlkit.Page(out, limit, func(c chat.Conversation) sqlkit.Cursor {
+		return sqlkit.Cursor{T: c.UpdatedAt.UnixMicro(), ID: c.ID}
+	})
 	return out, next, nil
 }
 

@@ -40,6 +40,16 @@ type Cursor struct {
 	N  int64  `json:"n,omitempty"`
 }
 
+// Page trims rows, fetched with LIMIT limit+1, to limit and returns the
+// cursor of the last row kept when a further row exists ("" on the last page).
+func Page[T any](rows []T, limit int, cursor func(T) Cursor) ([]T, string) {
+	if len(rows) <= limit {
+		return rows, ""
+	}
+	rows = rows[:limit]
+	return rows, cursor(rows[limit-1]).Encode()
+}
+
 // Encode makes c opaque for clients.
 func (c Cursor) Encode() string {
 	b, _ := json.Marshal(c) // cannot fail: plain fields

@@ -77,3 +77,31 @@ func TestTime(t *testing.T) {
 		t.Fatalf("Sanitize = %q", got)
 	}
 }
+
+func TestPage(t *testing.T) {
+	id := func(n int) Cursor { return Cursor{N: int64(n)} }
+	for _, tc := range []struct {
+		name     string
+		rows     []int
+		limit    int
+		wantRows []int
+		wantNext string
+	}{
+		{"empty", []int{}, 2, []int{}, ""},
+		{"short page is the last", []int{5, 4}, 3, []int{5, 4}, ""},
+		{"exactly the limit is the last", []int{5, 4}, 2, []int{5, 4}, ""},
+		{"one more row: trimmed, cursor of the last kept", []int{5, 4, 3}, 2, []int{5, 4}, Cursor{N: 4}.Encode()},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, next := Page(tc.rows, tc.limit, id)
+			if len(got) != len(tc.wantRows) || next != tc.wantNext {
+				t.Fatalf("Page = %v, %q; want %v, %q", got, next, tc.wantRows, tc.wantNext)
+			}
+			for i := range got {
+				if got[i] != tc.wantRows[i] {
+					t.Fatalf("Page = %v, want %v", got, tc.wantRows)
+				}
+			}
+		})
+	}
+}
