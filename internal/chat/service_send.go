@@ -19,18 +19,7 @@ func (s *Service) Send(ctx context.Context, user account.User, conversationID, c
 	if err := s.validateContent(content); err != nil {
 		return nil, err
 	}
-	conv, err := s.o.Store.Conversation(ctx, user.ID, conversationID)
-	if err != nil {
-		return nil, err
-	}
-	m, err := s.model(ctx, model, conv)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.checkQuota(ctx, user); err != nil {
-		return nil, err
-	}
-	msgs, err := s.o.Store.Messages(ctx, user.ID, conv.ID)
+	conv, m, msgs, err := s.prepare(ctx, user, conversationID, model)
 	if err != nil {
 		return nil, err
 	}
@@ -70,22 +59,32 @@ func (s *Service) Send(ctx context.Context, user account.User, conversationID, c
 	return t, nil
 }
 
+// prepare loads what both Send and Regenerate start from: the user's
+// conversation, the model to use, a quota check, and the messages so far.
+func (s *Service) prepare(ctx context.Context, user account.User, conversationID, model string) (Conversation, Model, []Message, error) {
+	conv, err := s.o.Store.Conversation(ctx, user.ID, conversationID)
+	if err != nil {
+		return Conversation{}, Model{}, nil, err
+	}
+	m, err := s.model(ctx, model, conv)
+	if err != nil {
+		return Conversation{}, Model{}, nil, err
+	}
+	if err := s.checkQuota(ctx, user); err != nil {
+		return Conversation{}, Model{}, nil, err
+	}
+	msgs, err := s.o.Store.Messages(ctx, user.ID, conv.ID)
+	if err != nil {
+		return Conversation{}, Model{}, nil, err
+	}
+	return conv, m, msgs, nil
+}
+
 // Regenerate answers the conversation's last user message again. The last
 // assistant answer, if any, is replaced: it is deleted once the new answer
 // has started, so a failed attempt keeps the old one.
 func (s *Service) Regenerate(ctx context.Context, user account.User, conversationID, model string) (*Turn, error) {
-	conv, err := s.o.Store.Conversation(ctx, user.ID, conversationID)
-	if err != nil {
-		return nil, err
-	}
-	m, err := s.model(ctx, model, conv)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.checkQuota(ctx, user); err != nil {
-		return nil, err
-	}
-	msgs, err := s.o.Store.Messages(ctx, user.ID, conv.ID)
+	conv, m, msgs, err := s.prepare(ctx, user, conversationID, model)
 	if err != nil {
 		return nil, err
 	}
