@@ -1,74 +1,21 @@
 package errtrack
 
 import (
-	"bufio"
-	"bytes"
-	"compress/gzip"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/parley-chat/parley/internal/errtrack/errtracktest"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/uuid"
 )
-
-// sentryDouble receives envelopes the way Sentry's ingest does.
-type sentryDouble struct {
-	mu     sync.Mutex
-	raw    []string
-	events []map[string]any
-	paths  []string
-}
-
-func (d *sentryDouble) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	var body io.Reader = r.Body
-	if r.Header.Get("Content-Encoding") == "gzip" {
-		zr, err := gzip.NewReader(r.Body)
-		if err != nil {
-			http.Error(w, err.Error(), 400)
-			return
-		}
-		body = zr
-	}
-	b, _ := io.ReadAll(body)
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	d.paths = append(d.paths, r.Method+" "+r.URL.Path)
-	d.raw = append(d.raw, string(b))
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	sc.Buffer(make([]byte, 1<<20), 1<<22)
-	sc.Scan() // envelope header
-	for sc.Scan() {
-		var item struct {
-			Type string `json:"type"`
-		}
-		_ = json.Unmarshal(sc.Bytes(), &item)
-		if !sc.Scan() {
-			break
-		}
-		if item.Type == "event" {
-			var ev map[string]any
-			_ = json.Unmarshal(sc.Bytes(), &ev)
-			d.events = append(d.events, ev)
-		}
-	}
-	w.WriteHeader(http.StatusOK)
-}
-
-func (d *sentryDouble) snapshot() ([]map[string]any, string, []string) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return append([]map[string]any(nil), d.events...), strings.Join(d.raw, "\n"), append([]string(nil), d.paths...)
-}
 
 type reqIDKey struct{}
 
@@ -82,9 +29,9 @@ var (
 	clientAddr   = fmt.Sprintf("203.0.113.%d", 77)
 )
 
-func newServer(t *testing.T) (*sentryDouble, *Tracker, http.Handler) {
+func newServer(t *testing.T) (*errtracktest.Receiver, *Tracker, http.Handler) {
 	t.Helper()
-	d := &sentryDouble{}
+	d := &errtracktest.Receiver{}
 	srv := httptest.NewServer(d)
 	t.Cleanup(srv.Close)
 	tr, err := New(Options{DSN: "http://public@" + strings.TrimPrefix(srv.URL, "http://") + "/1", Environment: "test", Release: "parley@test"})
@@ -150,7 +97,7 @@ func TestPanicsAndServerErrorsReachSentryWithoutPersonalData(t *testing.T) {
 	if !tr.Flush(10 * time.Second) {
 		t.Fatal("flush timed out")
 	}
-	events, raw, paths := d.snapshot()
+	events, raw, paths := d.Snapshot()
 	for _, p := range paths {
 		if p != "POST /api/1/envelope/" {
 			t.Errorf("SDK posted to %q", p)
@@ -232,7 +179,7 @@ func TestScrubString(t *testing.T) {
 // TestDescribeFillsRouteAndUser covers the HTTP layer's way: it keeps route
 // and user in its own per-request record and hands them over at capture.
 func TestDescribeFillsRouteAndUser(t *testing.T) {
-	d := &sentryDouble{}
+	d := &errtracktest.Receiver{}
 	srv := httptest.NewServer(d)
 	defer srv.Close()
 	tr, err := New(Options{DSN: "http://public@" + strings.TrimPrefix(srv.URL, "http://") + "/1"})
@@ -253,7 +200,7 @@ func TestDescribeFillsRouteAndUser(t *testing.T) {
 	r = r.WithContext(context.WithValue(r.Context(), recKey{}, &record{}))
 	h.ServeHTTP(httptest.NewRecorder(), r)
 	tr.Flush(10 * time.Second)
-	events, _, _ := d.snapshot()
+	events, _, _ := d.Snapshot()
 	if len(events) != 1 {
 		t.Fatalf("%d events", len(events))
 	}

@@ -1,65 +1,28 @@
 package edgetest
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/parley-chat/parley/internal/errtrack/errtracktest"
 	"github.com/parley-chat/parley/internal/platform/testenv"
 )
-
-// sentryIngest receives what the Sentry SDK sends, like Sentry's ingest.
-type sentryIngest struct {
-	mu     sync.Mutex
-	raw    strings.Builder
-	events []map[string]any
-}
-
-func (s *sentryIngest) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	b, _ := io.ReadAll(r.Body)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if r.Method != "POST" || r.URL.Path != "/api/1/envelope/" {
-		w.WriteHeader(http.StatusNotFound)
-		return
-	}
-	s.raw.Write(b)
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	sc.Buffer(make([]byte, 1<<20), 1<<22)
-	sc.Scan() // envelope header
-	for sc.Scan() {
-		var item struct {
-			Type string `json:"type"`
-		}
-		_ = json.Unmarshal(sc.Bytes(), &item)
-		if !sc.Scan() {
-			break
-		}
-		if item.Type == "event" {
-			var ev map[string]any
-			_ = json.Unmarshal(sc.Bytes(), &ev)
-			s.events = append(s.events, ev)
-		}
-	}
-}
 
 // TestServerErrorReachesSentry breaks parley's database under it (the
 // conversations table disappears), makes a call that fails with a 500, and
 // checks the local Sentry endpoint got the event with the request id, route
 // and opaque user id — and without credentials, body or email.
 func TestServerErrorReachesSentry(t *testing.T) {
-	ingest := &sentryIngest{}
+	ingest := &errtracktest.Receiver{}
 	srv := httptest.NewServer(ingest)
 	defer srv.Close()
 	dbURL := testenv.NewPostgresDB(t)
@@ -103,12 +66,16 @@ func TestServerErrorReachesSentry(t *testing.T) {
 	if err, ok := p.wait(wctx); !ok || err != nil {
 		t.Fatalf("parley did not exit cleanly: %v (exited %v)", err, ok)
 	}
-	ingest.mu.Lock()
-	defer ingest.mu.Unlock()
-	if len(ingest.events) != 1 {
-		t.Fatalf("%d events reached Sentry, want 1", len(ingest.events))
+	events, raw2, paths := ingest.Snapshot()
+	for _, p := range paths {
+		if p != "POST /api/1/envelope/" {
+			t.Errorf("the SDK sent %s, not to the DSN's envelope endpoint", p)
+		}
 	}
-	ev := ingest.events[0]
+	if len(events) != 1 {
+		t.Fatalf("%d events reached Sentry, want 1", len(events))
+	}
+	ev := events[0]
 	tags, _ := ev["tags"].(map[string]any)
 	user, _ := ev["user"].(map[string]any)
 	got := []any{tags["request_id"], tags["http.route"], user["id"], ev["release"]}
@@ -118,7 +85,6 @@ func TestServerErrorReachesSentry(t *testing.T) {
 			t.Errorf("event field %d = %v, want %v", i, got[i], want[i])
 		}
 	}
-	raw2 := ingest.raw.String()
 	for name, secret := range map[string]string{"access token": token, "password": password, "title (body)": title, "email": email, "Authorization header": "Authorization\""} {
 		if strings.Contains(raw2, secret) {
 			t.Errorf("the %s reached Sentry", name)
