@@ -15,25 +15,8 @@ import (
 
 	"github.com/parley-chat/parley/internal/platform/config"
 	"github.com/parley-chat/parley/internal/platform/testenv"
+	"github.com/parley-chat/parley/internal/platform/testkit"
 )
-
-// syncBuf collects output written from the server goroutine.
-type syncBuf struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuf) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuf) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 func lookupFrom(m map[string]string) config.Lookup {
 	return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
@@ -42,7 +25,7 @@ func lookupFrom(m map[string]string) config.Lookup {
 // cli runs parley with args and vars, returning stdout, stderr and the error.
 func cli(t *testing.T, vars map[string]string, stdin string, args ...string) (string, string, error) {
 	t.Helper()
-	var out, errOut syncBuf
+	var out, errOut testkit.Buffer
 	err := run(t.Context(), env{args: args, stdin: strings.NewReader(stdin), stdout: &out, stderr: &errOut, lookup: lookupFrom(vars)})
 	return out.String(), errOut.String(), err
 }
@@ -51,7 +34,7 @@ func cli(t *testing.T, vars map[string]string, stdin string, args ...string) (st
 type server struct {
 	url  string
 	stop func() error
-	out  *syncBuf
+	out  *testkit.Buffer
 }
 
 func startServe(t *testing.T, vars map[string]string) *server {
@@ -69,7 +52,7 @@ func startServeFull(t *testing.T, e env) *server {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	addrc := make(chan string, 1)
-	out := &syncBuf{}
+	out := &testkit.Buffer{}
 	done := make(chan error, 1)
 	go func() {
 		e.args, e.stdin, e.stdout, e.stderr = []string{"serve"}, strings.NewReader(""), out, out
@@ -190,11 +173,15 @@ func TestServeRejectsBadConfig(t *testing.T) {
 	vars["PARLEY_SIGNUP"] = "sometimes"
 	vars["PARLEY_ACCESS_TOKEN_TTL"] = "soon"
 	vars["PARLEY_JWT_SECRET"] = "short"
+	vars["PARLEY_GROQ_API_KEYS"] = "gsk_aaaaaaaa,sk-openai-key"
 	_, _, err := cli(t, vars, "", "serve")
 	if err == nil {
 		t.Fatal("serve started with a bad configuration")
 	}
-	for _, want := range []string{"PARLEY_SIGNUP", "PARLEY_ACCESS_TOKEN_TTL", "PARLEY_JWT_SECRET"} {
+	if strings.Contains(err.Error(), "sk-openai-key") {
+		t.Errorf("the error shows a key:\n%v", err)
+	}
+	for _, want := range []string{"PARLEY_SIGNUP", "PARLEY_ACCESS_TOKEN_TTL", "PARLEY_JWT_SECRET", "PARLEY_GROQ_API_KEYS"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error lacks %s:\n%v", want, err)
 		}

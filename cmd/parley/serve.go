@@ -4,19 +4,23 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/parley-chat/parley/internal/store/migrate"
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/parley-chat/parley/internal/store/migrate"
 
 	"github.com/parley-chat/parley/internal/account"
 	"github.com/parley-chat/parley/internal/auth"
 	"github.com/parley-chat/parley/internal/httpapi"
+	"github.com/parley-chat/parley/internal/httpapi/middleware"
 	"github.com/parley-chat/parley/internal/platform/config"
 	"github.com/parley-chat/parley/internal/platform/logging"
 	"github.com/parley-chat/parley/internal/platform/metrics"
+	"github.com/parley-chat/parley/internal/platform/reqctx"
 	"github.com/parley-chat/parley/internal/store"
 )
 
@@ -35,7 +39,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 	}
 
 	// Configuration and logging.
-	cfg, err := config.Load(e.lookup)
+	cfg, err := config.Load(e.lookup, groqKeysCheck) // chat.go
 	if err != nil {
 		return err
 	}
@@ -46,11 +50,11 @@ func runServe(ctx context.Context, e env, args []string) error {
 	log.Info("starting parley", "version", version)
 	log.LogAttrs(ctx, slog.LevelInfo, "configuration", cfg.Masked()...)
 	reg := metrics.NewRegistry(version)
-	hard, err := newHardening(ctx, cfg, e.keyPrefix(), log, reg) // Redis, limits, CORS, cache, error tracking: hardening.go
+	in, err := openInfra(ctx, cfg, e.keyPrefix(), log, reg) // Redis, cache, error tracking: infra.go
 	if err != nil {
 		return err
 	}
-	defer hard.close()
+	defer in.close()
 
 	// Storage.
 	st, err := openStore(ctx, cfg, log)
@@ -66,31 +70,31 @@ func runServe(ctx context.Context, e env, args []string) error {
 	if err := reg.Register(store.NewPoolCollector(st)); err != nil { // parley_db_pool_connections{state}
 		return err
 	}
-	if err := hard.startAudit(st, reg); err != nil { // every API call, written in batches
+	auditLog, err := startAudit(st, log, reg) // every API call, written in batches: audit.go
+	if err != nil {
 		return err
 	}
-	defer hard.closeAudit() // runs after the HTTP servers stopped, before the store closes
+	defer closeAudit(auditLog, log) // runs after the HTTP servers stopped, before the store closes
 
 	// Services.
 	tokens, err := newTokens(cfg, log)
 	if err != nil {
 		return err
 	}
-	accountStore, chatStore := hard.accounts(st), hard.chats(st) // read-through cache, invalidated on write
 	// Domain services log with the request id of the call they serve.
-	svcLog := slog.New(logging.WithContext(log.Handler(), httpapi.LogAttrs))
-	accounts, err := account.NewService(accountStore, tokens, account.Options{
+	svcLog := slog.New(logging.WithContext(log.Handler(), reqctx.LogAttrs))
+	accounts, err := account.NewService(in.accounts(st), tokens, account.Options{ // read-through cache, invalidated on write
 		Signup: cfg.Signup, RefreshTTL: cfg.RefreshTokenTTL, Logger: svcLog,
 		// Failed-login back-off: in Redis when configured, so it holds across replicas.
-		AccountThrottle: hard.throttle(e.policyOr(account.DefaultThrottlePolicy)),
-		AddressThrottle: hard.throttle(e.policyOr(account.DefaultAddressThrottlePolicy)),
+		AccountThrottle: in.throttle(e.policyOr(account.DefaultThrottlePolicy)),
+		AddressThrottle: in.throttle(e.policyOr(account.DefaultAddressThrottlePolicy)),
 	})
 	if err != nil {
 		return err
 	}
 	bg, stopBackground := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopBackground()
-	chatSide, err := wireChat(bg, e, cfg, st, chatStore, hard, svcLog, reg) // Groq pool, chat, usage: wire.go
+	chatSide, err := wireChat(bg, e, cfg, st, in.chats(st), in, svcLog, reg) // Groq pool, chat, usage: chat.go
 	if err != nil {
 		return err
 	}
@@ -101,17 +105,28 @@ func runServe(ctx context.Context, e env, args []string) error {
 		chatSide.close(cctx)
 		log.Info("chat services stopped")
 	}()
+
+	// The HTTP API and the policies its route table applies.
 	proxies, _ := cfg.TrustedProxyPrefixes() // validated by Load
+	origins, err := middleware.ParseOrigins(strings.Join(cfg.CORSOrigins, ","))
+	if err != nil {
+		return err
+	}
+	firewall, err := newFirewall(cfg, log, reg) // firewall.go
+	if err != nil {
+		return err
+	}
+	limits, streams := in.limits(cfg, reg) // limits.go
 	api := httpapi.New(httpapi.Deps{
-		Logger: log, Accounts: accounts, Tokens: tokens, Chat: chatStore, Metrics: reg,
-		MaxBodyBytes: cfg.MaxBodyBytes, TrustedProxies: proxies, DefaultModel: cfg.DefaultModel,
+		Logger: log, Accounts: accounts, Chat: chatSide.service, Usage: chatSide.recorder,
+		ChatConfigured: chatSide.pool.Configured, Keys: poolStatuses(chatSide.pool), // admin_keys.go
+		AuditLog: st, Audit: auditLog, Status: in.startStatus(ctx, st, chatSide.pool), // status.go
 		Ready: append([]httpapi.ReadyCheck{
 			{Name: "database", Check: st.Ping},
 			{Name: "migrations", Check: migrationsReady(st, log)},
-		}, hard.readyChecks(chatSide.pool)...),
-		Routes: append([]httpapi.Route{hard.startStatus(ctx, st, chatSide.pool)}, chatSide.routes...),
-		Hooks:  hard.hooks(),
-		Audit:  adminAuditRecorder(hard), // admin actions: wire_admin.go
+		}, in.readyChecks(chatSide.pool)...),
+		Metrics: reg, MaxBodyBytes: cfg.MaxBodyBytes, TrustedProxies: proxies, Origins: origins,
+		Limits: limits, Streams: streams, Firewall: firewall, Tracker: in.tracker,
 	})
 
 	// Servers. ReadTimeout bounds reading a whole request (slow clients);

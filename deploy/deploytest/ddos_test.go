@@ -1,13 +1,15 @@
 package deploytest
 
 import (
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/parley-chat/parley/internal/edge"
+	"github.com/parley-chat/parley/internal/httpapi/middleware"
+	"github.com/parley-chat/parley/internal/platform/reqctx"
 )
 
 // cloudflareV4 is a part of the shield's published ranges, as an operator
@@ -128,13 +130,13 @@ func TestShieldRangesReachParley(t *testing.T) {
 		if v == nil {
 			t.Fatal("api has no PARLEY_TRUSTED_PROXIES")
 		}
-		proxies, err := edge.ParseTrustedProxies(*v)
+		proxies, err := middleware.ParseTrustedProxies(*v)
 		if err != nil {
 			t.Fatal(err)
 		}
 		var got string
-		h := edge.ClientIP(edge.ClientIPOptions{TrustedProxies: proxies})(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
-			got = edge.ClientIPFromContext(r.Context())
+		h := middleware.Record(middleware.RecordOptions{Logger: slog.Default(), TrustedProxies: proxies})(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+			got = reqctx.From(r.Context()).ClientIP
 		}))
 		r := httptest.NewRequest("GET", "/api/v1/conversations", nil)
 		r.RemoteAddr = "172.18.0.5:41000" // web, on the compose network

@@ -50,6 +50,7 @@ type Service struct {
 	log        *slog.Logger
 	now        func() time.Time
 	dummyHash  string
+	touches    touchLog
 }
 
 // NewService returns a Service on store issuing access tokens with tokens.

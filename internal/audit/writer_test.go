@@ -2,7 +2,6 @@ package audit_test
 
 import (
 	"context"
-	"path/filepath"
 	"strconv"
 	"sync"
 	"testing"
@@ -11,8 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/parley-chat/parley/internal/audit"
-	"github.com/parley-chat/parley/internal/platform/testenv"
-	"github.com/parley-chat/parley/internal/store"
+	"github.com/parley-chat/parley/internal/store/storetest"
 )
 
 type backend struct {
@@ -24,21 +22,9 @@ type backend struct {
 // file and a fresh PostgreSQL database.
 func backends(t *testing.T) []backend {
 	t.Helper()
-	ctx := context.Background()
 	var out []backend
-	for _, c := range []struct{ name, url string }{
-		{"sqlite", "sqlite:" + filepath.Join(t.TempDir(), "parley.db")},
-		{"postgres", testenv.NewPostgresDB(t)},
-	} {
-		st, err := store.Open(ctx, store.Config{URL: c.url})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = st.Close() })
-		if err := store.MigrateAuto(ctx, st); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, backend{c.name, st})
+	for _, engine := range storetest.Engines {
+		out = append(out, backend{engine, storetest.Open(t, engine)})
 	}
 	return out
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/parley-chat/parley/internal/platform/testenv"
+	"github.com/parley-chat/parley/internal/platform/testkit"
 )
 
 // db is a stand-in for the database behind the cache: a versioned value.
@@ -28,14 +29,6 @@ func (d *db) load(context.Context) (int, error) {
 
 func (d *db) write(v int) { d.mu.Lock(); d.v = v; d.mu.Unlock() }
 
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time          { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
-
 func mustGet(t *testing.T, c *Cache, d *db) int {
 	t.Helper()
 	v, err := GetOrLoad(context.Background(), c, "k", time.Minute, d.load)
@@ -46,7 +39,7 @@ func mustGet(t *testing.T, c *Cache, d *db) int {
 }
 
 func TestLocalReadThroughAndInvalidate(t *testing.T) {
-	clk := &clock{t: time.Unix(1_700_000_000, 0)}
+	clk := testkit.NewClock(time.Unix(1_700_000_000, 0))
 	c, err := New(context.Background(), Options{Now: clk.Now})
 	if err != nil {
 		t.Fatal(err)

@@ -14,7 +14,6 @@ import (
 const (
 	UserTTL          = 5 * time.Minute
 	APITokenTTL      = 5 * time.Minute
-	ModelsTTL        = 5 * time.Minute
 	ConversationsTTL = 2 * time.Minute
 )
 
@@ -157,23 +156,7 @@ func (s *ChatStore) DeleteMessage(ctx context.Context, userID, conversationID, i
 	return err
 }
 
-// Completer caches the model list of a chat.Completer, shared by replicas
-// through Redis; completions pass through.
-type Completer struct {
-	chat.Completer
-	c *Cache
-}
-
-// NewCompleter wraps cp with c.
-func NewCompleter(cp chat.Completer, c *Cache) *Completer { return &Completer{Completer: cp, c: c} }
-
-// Models implements chat.Completer through the cache.
-func (cp *Completer) Models(ctx context.Context) ([]chat.Model, error) {
-	return GetOrLoad(ctx, cp.c, "models", ModelsTTL, cp.Completer.Models)
-}
-
 var (
-	_ account.Store  = (*AccountStore)(nil)
-	_ chat.Store     = (*ChatStore)(nil)
-	_ chat.Completer = (*Completer)(nil)
+	_ account.Store = (*AccountStore)(nil)
+	_ chat.Store    = (*ChatStore)(nil)
 )

@@ -7,28 +7,14 @@ import (
 
 	"github.com/parley-chat/parley/internal/account"
 	"github.com/parley-chat/parley/internal/chat"
-	"github.com/parley-chat/parley/internal/store"
+	"github.com/parley-chat/parley/internal/store/storetest"
 )
-
-func openStore(t *testing.T) store.Store {
-	t.Helper()
-	ctx := context.Background()
-	s, err := store.Open(ctx, store.Config{DataDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = s.Close() })
-	if err := store.MigrateAuto(ctx, s); err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
 
 // TestCachedStoresAcrossReplicas runs two replicas' cached stores over one
 // database and one Redis: a write through one is seen by the other at once.
 func TestCachedStoresAcrossReplicas(t *testing.T) {
 	ctx := context.Background()
-	db := openStore(t)
+	db := storetest.Open(t, "sqlite")
 	ca, cb := pair(t, true)
 	accA, accB := NewAccountStore(db, ca), NewAccountStore(db, cb)
 	chA, chB := NewChatStore(db, ca), NewChatStore(db, cb)

@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -35,9 +34,6 @@ type ServiceOptions struct {
 	// DefaultModel answers when neither the request nor the conversation
 	// names a model (PARLEY_DEFAULT_MODEL).
 	DefaultModel string
-	// PlaceholderTitle is a title that counts as unset, such as the API's
-	// default for new conversations: the first user message replaces it.
-	PlaceholderTitle string
 	// SystemPrompt, when set, is sent first in every conversation.
 	SystemPrompt string
 	// MaxContentChars caps one user message, in characters; 0 means 32,000.
@@ -45,8 +41,6 @@ type ServiceOptions struct {
 	// MaxCompletionTokens caps one answer; 0 means 4,096. The model's own
 	// limit and half its context window cap it further.
 	MaxCompletionTokens int
-	// ModelsTTL is how long the upstream model list is cached; 0 means 5m.
-	ModelsTTL time.Duration
 	// StoreTimeout bounds the final write of an answer whose request was
 	// cancelled; 0 means 10s.
 	StoreTimeout time.Duration
@@ -62,10 +56,6 @@ type Service struct {
 	o   ServiceOptions
 	now func() time.Time
 	log *slog.Logger
-
-	modelsMu sync.Mutex
-	models   []Model
-	modelsAt time.Time
 }
 
 // NewService checks o and returns a Service.
@@ -81,9 +71,6 @@ func NewService(o ServiceOptions) (*Service, error) {
 	}
 	if o.MaxCompletionTokens <= 0 {
 		o.MaxCompletionTokens = 4096
-	}
-	if o.ModelsTTL <= 0 {
-		o.ModelsTTL = 5 * time.Minute
 	}
 	if o.StoreTimeout <= 0 {
 		o.StoreTimeout = 10 * time.Second
@@ -101,24 +88,21 @@ func NewService(o ServiceOptions) (*Service, error) {
 // DefaultModel is the model used when nothing else names one.
 func (s *Service) DefaultModel() string { return s.o.DefaultModel }
 
-// Models lists the models upstream can serve, cached for ModelsTTL. When a
-// refresh fails, the last good list is served if there is one.
-func (s *Service) Models(ctx context.Context) ([]Model, error) {
-	s.modelsMu.Lock()
-	defer s.modelsMu.Unlock()
-	if s.models != nil && s.now().Sub(s.modelsAt) < s.o.ModelsTTL {
-		return s.models, nil
-	}
-	ms, err := s.o.Completer.Models(ctx)
+// Models lists the models upstream can serve (the key pool caches them).
+func (s *Service) Models(ctx context.Context) ([]Model, error) { return s.o.Completer.Models(ctx) }
+
+// findModel returns the upstream model called id.
+func (s *Service) findModel(ctx context.Context, id string) (Model, bool, error) {
+	ms, err := s.Models(ctx)
 	if err != nil {
-		if s.models != nil {
-			s.log.WarnContext(ctx, "models refresh failed; serving cached list", slog.Any("error", err))
-			return s.models, nil
-		}
-		return nil, err
+		return Model{}, false, err
 	}
-	s.models, s.modelsAt = ms, s.now()
-	return ms, nil
+	for _, m := range ms {
+		if m.ID == id {
+			return m, true, nil
+		}
+	}
+	return Model{}, false, nil
 }
 
 // model resolves the model of a turn and its limits.
@@ -130,14 +114,9 @@ func (s *Service) model(ctx context.Context, requested string, conv Conversation
 	if id == "" {
 		id = s.o.DefaultModel
 	}
-	ms, err := s.Models(ctx)
-	if err != nil {
-		return Model{}, err
-	}
-	for _, m := range ms {
-		if m.ID == id {
-			return m, nil
-		}
+	m, ok, err := s.findModel(ctx, id)
+	if err != nil || ok {
+		return m, err
 	}
 	if requested == "" && id != s.o.DefaultModel {
 		// The conversation's model has gone away upstream: say which.

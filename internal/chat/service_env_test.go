@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -12,8 +11,8 @@ import (
 	"github.com/parley-chat/parley/internal/chat"
 	"github.com/parley-chat/parley/internal/groq"
 	"github.com/parley-chat/parley/internal/groqmock"
-	"github.com/parley-chat/parley/internal/platform/testenv"
 	"github.com/parley-chat/parley/internal/store"
+	"github.com/parley-chat/parley/internal/store/storetest"
 	"github.com/parley-chat/parley/internal/usage"
 )
 
@@ -48,31 +47,18 @@ type envOptions struct {
 }
 
 // engines lists the storage engines every chat test runs on.
-func engines(t *testing.T) []struct{ name, url string } {
-	return []struct{ name, url string }{
-		{"sqlite", "sqlite:" + filepath.Join(t.TempDir(), "parley.db")},
-		{"postgres", testenv.NewPostgresDB(t)},
-	}
-}
+func engines(*testing.T) []string { return storetest.Engines }
 
-func newEnv(t *testing.T, engine struct{ name, url string }, o envOptions) *env {
+func newEnv(t *testing.T, engine string, o envOptions) *env {
 	t.Helper()
-	ctx := context.Background()
-	st, err := store.Open(ctx, store.Config{URL: engine.url})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = st.Close() })
-	if err := store.MigrateAuto(ctx, st); err != nil {
-		t.Fatal(err)
-	}
+	st := storetest.Open(t, engine)
 	models := append(groqmock.DefaultModels(), groqmock.Model{ID: tinyModel, OwnedBy: "test", ContextWindow: 300, MaxCompletionTokens: 100})
 	mock := groqmock.New(groqmock.Config{
 		Orgs:            []groqmock.Org{{ID: groqOrg, Keys: []string{groqKey}}},
 		Models:          models,
 		TokensPerSecond: o.tokensPerSecond,
 	})
-	e := &env{name: engine.name, st: st, mock: mock, arrived: make(chan struct{}, 16), ended: make(chan error, 16)}
+	e := &env{name: engine, st: st, mock: mock, arrived: make(chan struct{}, 16), ended: make(chan error, 16)}
 	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != "/openai/v1/chat/completions" {
 			mock.ServeHTTP(w, r)
@@ -90,6 +76,7 @@ func newEnv(t *testing.T, engine struct{ name, url string }, o envOptions) *env 
 	}))
 	t.Cleanup(hs.Close)
 	t.Cleanup(mock.Close)
+	var err error
 	e.pool, err = groq.New(groq.Options{Keys: []string{groqKey + "@" + groqOrg}, BaseURL: hs.URL + "/openai/v1", MaxAttempts: 1})
 	if err != nil {
 		t.Fatal(err)

@@ -31,7 +31,7 @@ func (e *env) send(t *testing.T, convID, content, model string) chat.Message {
 // within the 200 left, though the conversation has grown far past it.
 func TestHistoryIsTrimmedToTheContextWindow(t *testing.T) {
 	for _, eng := range engines(t) {
-		t.Run(eng.name, func(t *testing.T) {
+		t.Run(eng, func(t *testing.T) {
 			e := newEnv(t, eng, envOptions{})
 			conv := e.newConversation(t, tinyModel)
 			var last chat.Message
@@ -115,7 +115,7 @@ func TestModelChoice(t *testing.T) {
 
 func TestQuotaStopsSending(t *testing.T) {
 	for _, eng := range engines(t) {
-		t.Run(eng.name, func(t *testing.T) {
+		t.Run(eng, func(t *testing.T) {
 			e := newEnv(t, eng, envOptions{quota: 20})
 			conv := e.newConversation(t, "")
 			e.send(t, conv.ID, "hello", "") // over 20 tokens with its answer

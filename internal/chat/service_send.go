@@ -7,6 +7,7 @@ import (
 
 	"github.com/parley-chat/parley/internal/account"
 	"github.com/parley-chat/parley/internal/errs"
+	"github.com/parley-chat/parley/internal/platform/reqctx"
 )
 
 // Send stores the user's message in the conversation and starts the
@@ -39,7 +40,7 @@ func (s *Service) Send(ctx context.Context, user account.User, conversationID, c
 		return nil, fmt.Errorf("store user message: %w", err)
 	}
 	upd := ConversationUpdate{}
-	if conv.Title == "" || (conv.Title == s.o.PlaceholderTitle && len(msgs) == 0) {
+	if conv.Title == "" || (conv.Title == DefaultTitle && len(msgs) == 0) {
 		t := titleFrom(content)
 		upd.Title = &t
 	}
@@ -137,7 +138,7 @@ func (s *Service) start(ctx context.Context, user account.User, conv Conversatio
 	}
 	req := CompletionRequest{
 		Model: m.ID, Body: body, Stream: true, EstimatedTokens: estimate,
-		Affinity: conv.ID, RequestID: RequestIDFrom(ctx),
+		Affinity: conv.ID, RequestID: reqctx.RequestID(ctx),
 	}
 	stream, err := s.o.Completer.Stream(ctx, req)
 	if err != nil {
@@ -148,18 +149,4 @@ func (s *Service) start(ctx context.Context, user account.User, conv Conversatio
 		svc: s, ctx: ctx, user: user, convID: conv.ID, stream: stream,
 		promptEstimate: estimate - reserve, startedAt: s.now().UTC(),
 	}, nil
-}
-
-type requestIDKey struct{}
-
-// WithRequestID returns ctx carrying the request id that is forwarded
-// upstream for tracing.
-func WithRequestID(ctx context.Context, id string) context.Context {
-	return context.WithValue(ctx, requestIDKey{}, id)
-}
-
-// RequestIDFrom returns the request id set by WithRequestID, or "".
-func RequestIDFrom(ctx context.Context) string {
-	id, _ := ctx.Value(requestIDKey{}).(string)
-	return id
 }

@@ -14,7 +14,7 @@ import (
 
 func TestSendStreamsAndStores(t *testing.T) {
 	for _, eng := range engines(t) {
-		t.Run(eng.name, func(t *testing.T) {
+		t.Run(eng, func(t *testing.T) {
 			e := newEnv(t, eng, envOptions{})
 			ctx := context.Background()
 			conv := e.newConversation(t, "")
@@ -69,7 +69,7 @@ func TestSendStreamsAndStores(t *testing.T) {
 // call then fails, the message stays.
 func TestUserMessageStoredBeforeUpstream(t *testing.T) {
 	for _, eng := range engines(t) {
-		t.Run(eng.name, func(t *testing.T) {
+		t.Run(eng, func(t *testing.T) {
 			e := newEnv(t, eng, envOptions{})
 			conv := e.newConversation(t, "")
 			e.mock.InjectFault(groqmock.Fault{Kind: groqmock.FaultHang})
@@ -103,7 +103,7 @@ func TestUserMessageStoredBeforeUpstream(t *testing.T) {
 // call is cancelled and what came is stored as partial.
 func TestClientGoneKeepsPartial(t *testing.T) {
 	for _, eng := range engines(t) {
-		t.Run(eng.name, func(t *testing.T) {
+		t.Run(eng, func(t *testing.T) {
 			e := newEnv(t, eng, envOptions{})
 			conv := e.newConversation(t, "")
 			e.mock.InjectFault(groqmock.Fault{Kind: groqmock.FaultHang, AfterChunks: 3})
@@ -160,7 +160,7 @@ func firstChunks(reply string, n int) []string {
 
 func TestMidStreamErrorStoresError(t *testing.T) {
 	for _, eng := range engines(t) {
-		t.Run(eng.name, func(t *testing.T) {
+		t.Run(eng, func(t *testing.T) {
 			e := newEnv(t, eng, envOptions{})
 			conv := e.newConversation(t, "")
 			e.mock.InjectFault(groqmock.Fault{Kind: groqmock.FaultMidStreamError, AfterChunks: 2, Status: 500,
@@ -188,7 +188,7 @@ func TestMidStreamErrorStoresError(t *testing.T) {
 
 func TestRegenerateReplacesLastAnswer(t *testing.T) {
 	for _, eng := range engines(t) {
-		t.Run(eng.name, func(t *testing.T) {
+		t.Run(eng, func(t *testing.T) {
 			e := newEnv(t, eng, envOptions{})
 			ctx := context.Background()
 			conv := e.newConversation(t, "")

@@ -128,7 +128,5 @@ func (t *Turn) finish(status string) {
 		stored = msg
 	}
 	t.final = stored
-	if s.o.Quota != nil {
-		s.o.Quota.Record(ctx, t.user.ID, t.Model, u.PromptTokens, u.CompletionTokens)
-	}
+	s.record(ctx, t.user.ID, t.Model, u.PromptTokens, u.CompletionTokens)
 }

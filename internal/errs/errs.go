@@ -1,5 +1,6 @@
 // Package errs is parley's one error vocabulary: the domain returns coded
-// errors, and the HTTP layer maps each code to a status in one table.
+// errors, and the HTTP layer maps each code to a status and an OpenAI error
+// type in one table (httpapi/problem).
 package errs
 
 import (
@@ -23,6 +24,11 @@ const (
 	Unavailable   Code = "unavailable"    // 503: upstream or dependency down
 	Upstream      Code = "upstream"       // 502: upstream answered badly
 	Internal      Code = "internal"       // 500: never shows its text
+
+	// Codes only the HTTP layer returns, about the request itself.
+	MethodNotAllowed     Code = "method_not_allowed"     // 405
+	RequestTimeout       Code = "request_timeout"        // 408: the body came too slowly
+	UnsupportedMediaType Code = "unsupported_media_type" // 415
 )
 
 // Error is a coded error. Message is safe to show to the client; the wrapped

@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/getsentry/sentry-go"
@@ -61,19 +62,18 @@ func New(opts Options) (*Tracker, error) {
 // Enabled reports whether events are sent anywhere.
 func (t *Tracker) Enabled() bool { return t != nil }
 
-// CaptureError reports err (an unexpected server error) with the request
-// context the Middleware collected in ctx. It returns the event id, or "".
+// CaptureError reports err (an unexpected server error) with the request's
+// identifiers (its record in ctx). It returns the event id, or "".
 func (t *Tracker) CaptureError(ctx context.Context, err error) string {
 	if t == nil || err == nil {
 		return ""
 	}
-	info := infoFrom(ctx)
-	if info != nil {
-		info.markCaptured()
+	if c, ok := ctx.Value(capturedKey{}).(*atomic.Bool); ok {
+		c.Store(true)
 	}
 	var id *sentry.EventID
 	t.hub.WithScope(func(s *sentry.Scope) {
-		applyInfo(s, info)
+		describe(s, ctx, "")
 		id = t.hub.CaptureException(err)
 	})
 	return eventID(id)

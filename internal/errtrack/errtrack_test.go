@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/parley-chat/parley/internal/errtrack/errtracktest"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -13,11 +12,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/parley-chat/parley/internal/errtrack/errtracktest"
+	"github.com/parley-chat/parley/internal/platform/reqctx"
+
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/uuid"
 )
-
-type reqIDKey struct{}
 
 // The secrets are made at run time so that source lines quoted in stack
 // frames cannot contain them.
@@ -40,23 +40,23 @@ func newServer(t *testing.T) (*errtracktest.Receiver, *Tracker, http.Handler) {
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /api/v1/conversations/{id}/messages", func(w http.ResponseWriter, r *http.Request) {
-		SetRoute(r.Context(), r.Pattern)
-		SetUser(r.Context(), "0190-user-id")
+		rec := reqctx.From(r.Context())
+		rec.Route, rec.UserID = r.Pattern, "0190-user-id"
 		body, _ := io.ReadAll(r.Body)
 		panic("handler failed for " + email + " from " + clientAddr + " on " + string(body[:4]))
 	})
 	mux.HandleFunc("GET /api/v1/me", func(w http.ResponseWriter, r *http.Request) {
-		SetRoute(r.Context(), r.Pattern)
-		SetUser(r.Context(), "0190-user-id")
+		rec := reqctx.From(r.Context())
+		rec.Route, rec.UserID = r.Pattern, "0190-user-id"
 		http.Error(w, "internal", http.StatusInternalServerError)
 	})
 	mux.HandleFunc("GET /api/v1/models", func(w http.ResponseWriter, r *http.Request) {
-		SetRoute(r.Context(), r.Pattern)
+		reqctx.From(r.Context()).Route = r.Pattern
 		tr.CaptureError(r.Context(), errors.New("models lookup failed for "+email))
 		http.Error(w, "internal", http.StatusInternalServerError)
 	})
 	mux.HandleFunc("GET /api/v1/fine", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusServiceUnavailable) })
-	h := tr.Middleware(MiddlewareOptions{RequestID: func(ctx context.Context) string { s, _ := ctx.Value(reqIDKey{}).(string); return s }})(mux)
+	h := tr.Middleware(mux)
 	// The outer layers parley puts around it: request id, then recover.
 	outer := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		defer func() {
@@ -64,7 +64,7 @@ func newServer(t *testing.T) (*errtracktest.Receiver, *Tracker, http.Handler) {
 				w.WriteHeader(http.StatusInternalServerError)
 			}
 		}()
-		r = r.WithContext(context.WithValue(r.Context(), reqIDKey{}, "req-"+r.Header.Get("X-Test-N")))
+		r = r.WithContext(reqctx.With(r.Context(), &reqctx.Record{ID: "req-" + r.Header.Get("X-Test-N"), Method: r.Method}))
 		h.ServeHTTP(w, r)
 	})
 	return d, tr, outer
@@ -150,7 +150,7 @@ func TestNoDSNIsNoOp(t *testing.T) {
 		t.Fatalf("tracker %v err %v", tr, err)
 	}
 	next := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {})
-	if got := tr.Middleware(MiddlewareOptions{})(next); got == nil {
+	if got := tr.Middleware(next); got == nil {
 		t.Fatal("nil handler")
 	}
 	if id := tr.CaptureError(context.Background(), errors.New("x")); id != "" {
@@ -176,8 +176,8 @@ func TestScrubString(t *testing.T) {
 	}
 }
 
-// TestDescribeFillsRouteAndUser covers the HTTP layer's way: it keeps route
-// and user in its own per-request record and hands them over at capture.
+// TestDescribeFillsRouteAndUser: events carry what inner layers wrote into
+// the request's record after the middleware ran (route, user).
 func TestDescribeFillsRouteAndUser(t *testing.T) {
 	d := &errtracktest.Receiver{}
 	srv := httptest.NewServer(d)
@@ -186,18 +186,13 @@ func TestDescribeFillsRouteAndUser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	type record struct{ route, user string }
-	type recKey struct{}
-	h := tr.Middleware(MiddlewareOptions{Describe: func(r *http.Request) RequestInfo {
-		rec := r.Context().Value(recKey{}).(*record)
-		return RequestInfo{Route: rec.route, UserID: rec.user, RequestID: "req-d"}
-	}})(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rec := r.Context().Value(recKey{}).(*record)
-		rec.route, rec.user = "GET /api/v1/usage", "u-42"
+	h := tr.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec := reqctx.From(r.Context())
+		rec.Route, rec.UserID = "GET /api/v1/usage", "u-42"
 		w.WriteHeader(http.StatusInternalServerError)
 	}))
 	r := httptest.NewRequest("GET", "/api/v1/usage", nil)
-	r = r.WithContext(context.WithValue(r.Context(), recKey{}, &record{}))
+	r = r.WithContext(reqctx.With(r.Context(), &reqctx.Record{ID: "req-d"}))
 	h.ServeHTTP(httptest.NewRecorder(), r)
 	tr.Flush(10 * time.Second)
 	events, _, _ := d.Snapshot()

@@ -5,8 +5,8 @@ import (
 	"time"
 
 	"github.com/parley-chat/parley/internal/groq"
+	"github.com/parley-chat/parley/internal/groq/ledger"
 	"github.com/parley-chat/parley/internal/groqmock"
-	"github.com/parley-chat/parley/internal/limit"
 	"github.com/parley-chat/parley/internal/platform/testenv"
 )
 
@@ -21,7 +21,7 @@ func TestDeadKeyMarkLapses(t *testing.T) {
 	var replicas []*groq.Pool
 	for range 2 {
 		replicas = append(replicas, e.pool([]string{"gsk_flaky_key@org_a", "gsk_steady_key@org_a"}, func(o *groq.Options) {
-			o.Ledger = limit.NewRedisLedger(rc, prefix, e.clock.Now)
+			o.Ledger = ledger.NewRedis(rc, prefix, e.clock.Now)
 			o.DeadKeyTTL = ttl
 		}))
 	}
@@ -87,7 +87,7 @@ func TestReloadReaddedKeyIsAlive(t *testing.T) {
 	e.mock.RevokeKey("gsk_fixed_key")
 	e.mock.RevokeKey("gsk_broken_key")
 	rc, prefix := testenv.Redis(t)
-	ledger := limit.NewRedisLedger(rc, prefix, e.clock.Now)
+	ledger := ledger.NewRedis(rc, prefix, e.clock.Now)
 	all := []string{"gsk_fixed_key@org_a", "gsk_steady_key@org_a", "gsk_broken_key@org_a"}
 	p := e.pool(all, func(o *groq.Options) { o.Ledger = ledger })
 	for range 6 {

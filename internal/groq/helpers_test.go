@@ -1,14 +1,12 @@
 package groq_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,7 +14,7 @@ import (
 	"github.com/parley-chat/parley/internal/errs"
 	"github.com/parley-chat/parley/internal/groq"
 	"github.com/parley-chat/parley/internal/groqmock"
-	"github.com/parley-chat/parley/internal/limit/limittest"
+	"github.com/parley-chat/parley/internal/platform/testkit"
 )
 
 const model = "openai/gpt-oss-20b"
@@ -24,15 +22,15 @@ const model = "openai/gpt-oss-20b"
 // env is a groqmock behind an HTTP server, on a manual clock.
 type env struct {
 	t     *testing.T
-	clock *limittest.Clock
+	clock *testkit.Clock
 	mock  *groqmock.Server
 	srv   *httptest.Server
-	logs  *syncBuffer
+	logs  *testkit.Buffer
 }
 
 func newEnv(t *testing.T, orgs ...groqmock.Org) *env {
 	t.Helper()
-	e := &env{t: t, clock: limittest.NewClock(time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)), logs: &syncBuffer{}}
+	e := &env{t: t, clock: testkit.NewClock(time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)), logs: &testkit.Buffer{}}
 	e.mock = groqmock.New(groqmock.Config{Orgs: orgs, Now: e.clock.Now})
 	e.srv = httptest.NewServer(e.mock)
 	t.Cleanup(func() {
@@ -113,23 +111,6 @@ func keyStatus(t *testing.T, p *groq.Pool, key string) groq.KeyStatus {
 	}
 	t.Fatalf("key %s not in snapshot", groq.Fingerprint(key))
 	return groq.KeyStatus{}
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // doneHandler reports, per request, when the server saw its context end.

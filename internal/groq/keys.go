@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/parley-chat/parley/internal/errs"
-	"github.com/parley-chat/parley/internal/platform/config"
 )
 
 // Fingerprint is how a Groq key appears in logs, metrics and the admin view:
@@ -49,11 +48,6 @@ func ParseKeys(entries []string) ([]KeyConfig, error) {
 	}
 	return out, nil
 }
-
-// SplitKeys splits a PARLEY_GROQ_API_KEYS value on commas, semicolons,
-// whitespace and newlines, dropping `#` comments: config.SplitKeys, the one
-// implementation.
-func SplitKeys(s string) []string { return config.SplitKeys(s) }
 
 // provisionalOrg names the budget of a key whose org is not known yet.
 func provisionalOrg(fp string) string { return fmt.Sprintf("unknown:%s", fp) }

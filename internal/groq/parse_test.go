@@ -152,6 +152,11 @@ func TestParseKeys(t *testing.T) {
 			t.Errorf("error leaks the key: %v", err)
 		}
 	}
+	// A keys file with a bad second line: the entry is named, never shown.
+	if _, err := ParseKeys([]string{"gsk_one11111", "sk-not-a-groq-key"}); err == nil ||
+		!strings.Contains(err.Error(), "entry 2") || strings.Contains(err.Error(), "sk-not") {
+		t.Errorf("bad entry: %v", err)
+	}
 	if fp := Fingerprint("gsk_test"); len(fp) != 11 || !strings.HasPrefix(fp, "fp_") {
 		t.Errorf("Fingerprint = %q", fp)
 	}

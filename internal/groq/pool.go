@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/parley-chat/parley/internal/chat"
-	"github.com/parley-chat/parley/internal/limit"
+	"github.com/parley-chat/parley/internal/groq/ledger"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -21,9 +21,9 @@ type Options struct {
 	BaseURL string
 	// HTTPClient defaults to a client on NewTransport(UpstreamTimeout).
 	HTTPClient *http.Client
-	// Ledger holds the shared budgets; nil means a limit.MemoryLedger (one
-	// replica). Use limit.NewRedisLedger to share budgets across replicas.
-	Ledger limit.Ledger
+	// Ledger holds the shared budgets; nil means a ledger.Memory (one
+	// replica). Use ledger.NewRedis to share budgets across replicas.
+	Ledger ledger.Ledger
 	// QueueTimeout is how long a request may wait for an org to have room
 	// (default 10s); past it the caller gets errs.RateLimited.
 	QueueTimeout time.Duration
@@ -66,7 +66,7 @@ type Options struct {
 type Pool struct {
 	opts    Options
 	client  *client
-	ledger  limit.Ledger
+	ledger  ledger.Ledger
 	log     *slog.Logger
 	metrics *metrics
 
@@ -150,7 +150,7 @@ func New(opts Options) (*Pool, error) {
 		opts.Logger = slog.Default()
 	}
 	if opts.Ledger == nil {
-		opts.Ledger = limit.NewMemoryLedger(opts.Now)
+		opts.Ledger = ledger.NewMemory(opts.Now)
 	}
 	hc := opts.HTTPClient
 	if hc == nil {

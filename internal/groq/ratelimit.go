@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/parley-chat/parley/internal/limit"
+	"github.com/parley-chat/parley/internal/groq/ledger"
 )
 
 // rateHeaders are Groq's x-ratelimit-* headers: requests are per day (RPD),
@@ -38,8 +38,8 @@ func parseRateHeaders(h http.Header) rateHeaders {
 }
 
 // observation turns headers into a ledger observation.
-func (r rateHeaders) observation(org, model, id string) limit.Observation {
-	return limit.Observation{
+func (r rateHeaders) observation(org, model, id string) ledger.Observation {
+	return ledger.Observation{
 		Org: org, Model: model, ID: id,
 		HasRequests: r.hasRequests, RequestsLimit: r.requestsLimit, RequestsRemaining: r.requestsRemaining, RequestsResetAfter: r.requestsReset,
 		HasTokens: r.hasTokens, TokensLimit: r.tokensLimit, TokensRemaining: r.tokensRemaining, TokensResetAfter: r.tokensReset,
@@ -95,7 +95,7 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 // limitMessage is what a 429 or 413 message tells about the limit hit.
 type limitMessage struct {
 	org      string
-	unit     string // limit.UnitRPM, ...
+	unit     string // ledger.UnitRPM, ...
 	limit    int
 	tryAgain time.Duration
 	hasWait  bool

@@ -7,8 +7,8 @@ import (
 
 	"github.com/parley-chat/parley/internal/errs"
 	"github.com/parley-chat/parley/internal/groq"
+	"github.com/parley-chat/parley/internal/groq/ledger"
 	"github.com/parley-chat/parley/internal/groqmock"
-	"github.com/parley-chat/parley/internal/limit"
 	"github.com/parley-chat/parley/internal/platform/testenv"
 	"github.com/redis/go-redis/v9"
 )
@@ -23,7 +23,7 @@ func TestReplicasShareOneOrgLimit(t *testing.T) {
 	var pools []*groq.Pool
 	for range 3 {
 		pools = append(pools, e.pool([]string{"gsk_replica_1@org_one", "gsk_replica_2"}, func(o *groq.Options) {
-			o.Ledger = limit.NewRedisLedger(rc, prefix, e.clock.Now)
+			o.Ledger = ledger.NewRedis(rc, prefix, e.clock.Now)
 			o.QueueTimeout = time.Second
 		}))
 	}
@@ -94,7 +94,7 @@ func TestRedisOutageKeepsServing(t *testing.T) {
 	dead := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", MaxRetries: -1, DialerRetries: 1, DialerRetryTimeout: time.Millisecond})
 	defer dead.Close()
 	p := e.pool([]string{"gsk_aaaaaaaa@org_a"}, func(o *groq.Options) {
-		o.Ledger = limit.NewFailoverLedger(limit.NewRedisLedger(dead, "x:", e.clock.Now), e.clock.Now, o.Logger)
+		o.Ledger = ledger.NewFailover(ledger.NewRedis(dead, "x:", e.clock.Now), e.clock.Now, o.Logger)
 		o.QueueTimeout = time.Second
 	})
 	mustComplete(t, p, "one")

@@ -13,7 +13,7 @@ import (
 
 	"github.com/parley-chat/parley/internal/chat"
 	"github.com/parley-chat/parley/internal/errs"
-	"github.com/parley-chat/parley/internal/limit"
+	"github.com/parley-chat/parley/internal/groq/ledger"
 )
 
 // maxLoops bounds the attempts of one request, whatever happens.
@@ -94,7 +94,7 @@ func (p *Pool) send(ctx context.Context, req chat.CompletionRequest) (*attempt, 
 			return nil, errs.Wrap(errs.Unavailable, lastErr, "no usable Groq API key")
 		}
 		lease := newLeaseID()
-		g, err := p.ledger.Acquire(ctx, limit.AcquireRequest{
+		g, err := p.ledger.Acquire(ctx, ledger.AcquireRequest{
 			Model: req.Model, Orgs: orgs, Prefer: prefer, Tokens: max(req.EstimatedTokens, 0), ID: lease, TTL: p.opts.ReservationTTL,
 		})
 		if err != nil {
@@ -258,17 +258,17 @@ func (p *Pool) cool(ctx context.Context, org, model string, e *upstreamError) {
 	wait := e.wait
 	if !e.hasWait {
 		wait = time.Second
-		if e.limit.unit == limit.UnitRPD || e.limit.unit == limit.UnitTPD {
+		if e.limit.unit == ledger.UnitRPD || e.limit.unit == ledger.UnitTPD {
 			wait = time.Hour
 		}
 	}
-	c := limit.Cooldown{Org: org, Model: model, Until: p.opts.Now().Add(wait), Unit: e.limit.unit, Limit: e.limit.limit}
+	c := ledger.Cooldown{Org: org, Model: model, Until: p.opts.Now().Add(wait), Unit: e.limit.unit, Limit: e.limit.limit}
 	if err := p.ledger.Cool(ctx, c); err != nil {
 		p.log.Warn("groq cooldown not recorded", "org", org, "model", model, "err", err)
 	}
 }
 
-func (p *Pool) observe(ctx context.Context, o limit.Observation) {
+func (p *Pool) observe(ctx context.Context, o ledger.Observation) {
 	if err := p.ledger.Observe(ctx, o); err != nil {
 		p.log.Warn("groq budget not recorded", "org", o.Org, "model", o.Model, "err", err)
 	}

@@ -4,7 +4,7 @@ import (
 	"context"
 	"time"
 
-	"github.com/parley-chat/parley/internal/limit"
+	"github.com/parley-chat/parley/internal/groq/ledger"
 )
 
 // Key states in the admin view.
@@ -45,7 +45,7 @@ type BudgetStatus struct {
 // shared state cannot be read, keys are listed without budgets.
 func (p *Pool) Snapshot(ctx context.Context) []KeyStatus {
 	keys, budgets := p.state(ctx)
-	byOrg := map[string][]limit.Budget{}
+	byOrg := map[string][]ledger.Budget{}
 	for _, b := range budgets {
 		byOrg[b.Org] = append(byOrg[b.Org], b)
 	}
@@ -74,7 +74,7 @@ func (p *Pool) Snapshot(ctx context.Context) []KeyStatus {
 }
 
 // state copies the keys and reads their orgs' budgets.
-func (p *Pool) state(ctx context.Context) ([]key, []limit.Budget) {
+func (p *Pool) state(ctx context.Context) ([]key, []ledger.Budget) {
 	p.syncKeys(ctx)
 	p.mu.Lock()
 	keys := make([]key, len(p.keys))
@@ -95,7 +95,7 @@ func (p *Pool) state(ctx context.Context) ([]key, []limit.Budget) {
 	return keys, budgets
 }
 
-func budgetStatus(b limit.Budget) BudgetStatus {
+func budgetStatus(b ledger.Budget) BudgetStatus {
 	s := BudgetStatus{Model: b.Model}
 	if b.RequestsLimit > 0 {
 		s.RequestsRemaining, s.RequestsLimit, s.RequestsResetAt = ptr(b.RequestsRemaining), ptr(b.RequestsLimit), ptr(b.RequestsResetAt)

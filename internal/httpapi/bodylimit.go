@@ -29,11 +29,11 @@ const (
 func (s *Server) BodyLimit(rt Route) int64 {
 	switch n := rt.MaxBody; {
 	case n == 0:
-		return min(BodySmall, s.maxBody)
+		return min(BodySmall, s.d.MaxBodyBytes)
 	case n < 0:
-		return s.maxBody
+		return s.d.MaxBodyBytes
 	default:
-		return min(n, s.maxBody)
+		return min(n, s.d.MaxBodyBytes)
 	}
 }
 

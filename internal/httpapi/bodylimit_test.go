@@ -9,6 +9,8 @@ import (
 
 	"github.com/parley-chat/parley/internal/httpapi"
 	"github.com/parley-chat/parley/internal/httpapi/apitest"
+	"github.com/parley-chat/parley/internal/httpapi/problem"
+	"github.com/parley-chat/parley/internal/store/storetest"
 )
 
 // padTo pads the JSON object obj with trailing spaces (still valid JSON,
@@ -25,7 +27,7 @@ func padTo(t *testing.T, obj string, n int64) string {
 // cap (served) and one byte more (413 naming the cap), once with a
 // Content-Length and once chunked (no length known in advance).
 func TestBodyLimitsPerRoute(t *testing.T) {
-	e := startChat(t, apitest.OpenStore(t, "sqlite"), chatOptions{})
+	e := startChat(t, storetest.Open(t, "sqlite"), chatOptions{})
 	access, apiToken := e.apiUser()
 	var me httpapi.UserJSON
 	e.Want(e.Call("GET", "/api/v1/me", access, nil), 200).Decode(t, &me)
@@ -73,7 +75,7 @@ func TestBodyLimitsPerRoute(t *testing.T) {
 			}
 			limit := strconv.FormatInt(c.limit, 10)
 			if c.openAI {
-				var env httpapi.OpenAIError
+				var env problem.OpenAI
 				res.Decode(t, &env)
 				if env.Error.Code == nil || *env.Error.Code != "request_too_large" || !strings.Contains(env.Error.Message, limit) {
 					t.Errorf("%s, %s: 413 body %s, want request_too_large naming %s", c.name, mode, res.Body, limit)
@@ -91,7 +93,7 @@ func TestBodyLimitsPerRoute(t *testing.T) {
 // 32,000 characters, fits the message cap even with every character sent
 // as a \u escape (as Python's json.dumps does by default).
 func TestBodyLimitFitsLongestMessage(t *testing.T) {
-	e := startChat(t, apitest.OpenStore(t, "sqlite"), chatOptions{})
+	e := startChat(t, storetest.Open(t, "sqlite"), chatOptions{})
 	access, _ := e.NewUser()
 	conv := e.conversation(access)
 	body := `{"content":"` + strings.Repeat(`\u00e9`, 32000) + `"}`
@@ -109,9 +111,8 @@ func TestBodyLimitFitsLongestMessage(t *testing.T) {
 // TestBodyLimitTable: the caps of the route table, and
 // PARLEY_MAX_BODY_BYTES as the ceiling of every one.
 func TestBodyLimitTable(t *testing.T) {
-	chatRoutes := (&httpapi.ChatAPI{}).Routes()
 	for _, ceiling := range []int64{1 << 20, 32 << 10} {
-		e := apitest.Start(t, apitest.OpenStore(t, "sqlite"), apitest.Options{MaxBodyBytes: ceiling, Routes: chatRoutes})
+		e := apitest.Start(t, storetest.Open(t, "sqlite"), apitest.Options{MaxBodyBytes: ceiling})
 		got := map[string]int64{}
 		for _, rt := range e.Server.Routes() {
 			got[rt.Pattern] = e.Server.BodyLimit(rt)

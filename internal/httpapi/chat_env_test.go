@@ -11,11 +11,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/parley-chat/parley/internal/chat"
+	"github.com/parley-chat/parley/internal/audit"
 	"github.com/parley-chat/parley/internal/groq"
 	"github.com/parley-chat/parley/internal/groqmock"
 	"github.com/parley-chat/parley/internal/httpapi"
 	"github.com/parley-chat/parley/internal/httpapi/apitest"
+	"github.com/parley-chat/parley/internal/platform/testkit"
 	"github.com/parley-chat/parley/internal/store"
 	"github.com/parley-chat/parley/internal/usage"
 )
@@ -23,7 +24,7 @@ import (
 const (
 	mockKey   = "gsk_chat_test_key"
 	mockOrg   = "org_chattest"
-	chatModel = "openai/gpt-oss-120b" // also the conversations default
+	chatModel = apitest.DefaultModel // also the conversations default
 )
 
 // chatEnv is the whole API on a real store, with the chat routes on the
@@ -70,7 +71,7 @@ func startChat(t *testing.T, st store.Store, o chatOptions) *chatEnv {
 	}))
 	t.Cleanup(up.Close)
 	t.Cleanup(mock.Close)
-	clock := apitest.NewClock(time.Now())
+	clock := testkit.NewClock(time.Now())
 	var err error
 	e.pool, err = groq.New(groq.Options{Keys: []string{mockKey + "@" + mockOrg}, BaseURL: up.URL + "/openai/v1",
 		MaxAttempts: 1, QueueTimeout: time.Millisecond})
@@ -82,31 +83,33 @@ func startChat(t *testing.T, st store.Store, o chatOptions) *chatEnv {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = e.rec.Close(context.Background()) })
-	svc, err := chat.NewService(chat.ServiceOptions{Store: st, Completer: e.pool, Quota: e.rec, DefaultModel: chatModel,
-		PlaceholderTitle: httpapi.DefaultTitle})
-	if err != nil {
-		t.Fatal(err)
-	}
-	api, err := httpapi.NewChatAPI(httpapi.ChatDeps{Chat: svc, Completer: e.pool, Usage: e.rec, Accounts: st,
-		Configured: !o.unconfigured, Now: clock.Now, KeepAlive: o.keepAlive})
-	if err != nil {
-		t.Fatal(err)
-	}
-	routes := api.Routes()
-	for i := range routes {
-		h, pattern := routes[i].Handler, routes[i].Pattern
-		routes[i].Handler = func(w http.ResponseWriter, r *http.Request) error {
-			defer func() {
-				select {
-				case e.handled <- pattern:
-				default:
-				}
-			}()
-			return h(w, r)
-		}
-	}
-	e.Env = apitest.Start(t, st, apitest.Options{Routes: routes, Clock: clock})
+	// The audit middleware records each call once its handler returned:
+	// that is when the chat routes' answers are stored.
+	handled := handledRecorder(e.handled)
+	e.Env = apitest.Start(t, st, apitest.Options{Completer: e.pool, Usage: e.rec, Clock: clock,
+		Deps: func(d *httpapi.Deps) {
+			d.ChatConfigured = func() bool { return !o.unconfigured }
+			d.KeepAlive = o.keepAlive
+			d.Audit = handled
+		}})
 	return e
+}
+
+// handledRecorder signals the route of every audited call of the chat
+// routes (streams, models, tokens, usage, /v1).
+type handledRecorder chan string
+
+func (h handledRecorder) Record(e audit.Entry) {
+	chatRoute := strings.HasSuffix(e.Route, "/messages") || strings.HasSuffix(e.Route, "/regenerate") ||
+		strings.Contains(e.Route, " /v1/") || strings.Contains(e.Route, "/api/v1/models") ||
+		strings.Contains(e.Route, "/api/v1/tokens") || strings.Contains(e.Route, "/api/v1/usage")
+	if !chatRoute {
+		return
+	}
+	select {
+	case h <- e.Route:
+	default:
+	}
 }
 
 // conversation creates a conversation for the user of token.

@@ -7,8 +7,8 @@ import (
 	"testing"
 
 	"github.com/parley-chat/parley/internal/groqmock"
-	"github.com/parley-chat/parley/internal/httpapi/apitest"
 	"github.com/parley-chat/parley/internal/store"
+	"github.com/parley-chat/parley/internal/store/storetest"
 )
 
 // finishTurn sends content and reads the stream to its end.
@@ -23,7 +23,7 @@ func (e *chatEnv) finishTurn(t *testing.T, tok, conv, content string) {
 
 // TestChatErrorsBeforeTheStream are plain problem+json answers.
 func TestChatErrorsBeforeTheStream(t *testing.T) {
-	apitest.ForEachEngine(t, func(t *testing.T, st store.Store) {
+	storetest.ForEachEngine(t, func(t *testing.T, st store.Store) {
 		e := startChat(t, st, chatOptions{})
 		tok, _ := e.NewUser()
 		otherTok, _ := e.NewUser()
@@ -56,7 +56,7 @@ func TestChatErrorsBeforeTheStream(t *testing.T) {
 }
 
 func TestChatQuotaExceeded(t *testing.T) {
-	apitest.ForEachEngine(t, func(t *testing.T, st store.Store) {
+	storetest.ForEachEngine(t, func(t *testing.T, st store.Store) {
 		e := startChat(t, st, chatOptions{quota: 20})
 		tok, _ := e.NewUser()
 		conv := e.conversation(tok)
@@ -82,7 +82,7 @@ func TestChatQuotaExceeded(t *testing.T) {
 // TestChatPoolRateLimited: when every org is cooling down past the queue
 // timeout, the answer is 429 with a true Retry-After, before any stream.
 func TestChatPoolRateLimited(t *testing.T) {
-	apitest.ForEachEngine(t, func(t *testing.T, st store.Store) {
+	storetest.ForEachEngine(t, func(t *testing.T, st store.Store) {
 		e := startChat(t, st, chatOptions{limits: map[string]groqmock.Limits{chatModel: {RPM: 1}}})
 		tok, _ := e.NewUser()
 		conv := e.conversation(tok)

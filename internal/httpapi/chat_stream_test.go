@@ -13,8 +13,9 @@ import (
 	"github.com/parley-chat/parley/internal/chat"
 	"github.com/parley-chat/parley/internal/groqmock"
 	"github.com/parley-chat/parley/internal/httpapi"
-	"github.com/parley-chat/parley/internal/httpapi/apitest"
+	"github.com/parley-chat/parley/internal/httpapi/problem"
 	"github.com/parley-chat/parley/internal/store"
+	"github.com/parley-chat/parley/internal/store/storetest"
 )
 
 type startData struct {
@@ -59,7 +60,7 @@ func readAnswer(t *testing.T, s *sseStream) (string, int, sseEvent) {
 }
 
 func TestChatStream(t *testing.T) {
-	apitest.ForEachEngine(t, func(t *testing.T, st store.Store) {
+	storetest.ForEachEngine(t, func(t *testing.T, st store.Store) {
 		e := startChat(t, st, chatOptions{})
 		tok, _ := e.NewUser()
 		conv := e.conversation(tok)
@@ -108,7 +109,7 @@ func TestChatStream(t *testing.T) {
 // answer is still open (nothing is buffered), then hangs up; parley cancels
 // the upstream call and keeps the partial answer.
 func TestChatStreamIsIncrementalAndClientGoneKeepsPartial(t *testing.T) {
-	apitest.ForEachEngine(t, func(t *testing.T, st store.Store) {
+	storetest.ForEachEngine(t, func(t *testing.T, st store.Store) {
 		e := startChat(t, st, chatOptions{})
 		tok, _ := e.NewUser()
 		conv := e.conversation(tok)
@@ -141,7 +142,7 @@ func TestChatStreamIsIncrementalAndClientGoneKeepsPartial(t *testing.T) {
 }
 
 func TestChatStreamUpstreamErrorMidAnswer(t *testing.T) {
-	apitest.ForEachEngine(t, func(t *testing.T, st store.Store) {
+	storetest.ForEachEngine(t, func(t *testing.T, st store.Store) {
 		e := startChat(t, st, chatOptions{})
 		tok, _ := e.NewUser()
 		conv := e.conversation(tok)
@@ -153,7 +154,7 @@ func TestChatStreamUpstreamErrorMidAnswer(t *testing.T) {
 		if last.name != "error" || deltas != 2 {
 			t.Fatalf("%d deltas then %q; want 2 then error", deltas, last.name)
 		}
-		var p httpapi.Problem
+		var p problem.Doc
 		_ = json.Unmarshal([]byte(last.data), &p)
 		if p.Code != "upstream" || p.Status != 502 || p.Detail == "" || strings.Contains(last.data, "secret") || p.RequestID == "" {
 			t.Errorf("error event %s", last.data)
@@ -169,7 +170,7 @@ func TestChatStreamUpstreamErrorMidAnswer(t *testing.T) {
 }
 
 func TestChatRegenerate(t *testing.T) {
-	apitest.ForEachEngine(t, func(t *testing.T, st store.Store) {
+	storetest.ForEachEngine(t, func(t *testing.T, st store.Store) {
 		e := startChat(t, st, chatOptions{})
 		tok, _ := e.NewUser()
 		conv := e.conversation(tok)
@@ -200,7 +201,7 @@ func TestChatRegenerate(t *testing.T) {
 // TestChatStreamKeepAlive: while upstream is silent, the stream carries
 // comment lines so proxies do not close it as idle.
 func TestChatStreamKeepAlive(t *testing.T) {
-	e := startChat(t, apitest.OpenStore(t, "sqlite"), chatOptions{keepAlive: 5 * time.Millisecond})
+	e := startChat(t, storetest.Open(t, "sqlite"), chatOptions{keepAlive: 5 * time.Millisecond})
 	tok, _ := e.NewUser()
 	conv := e.conversation(tok)
 	e.mock.InjectFault(groqmock.Fault{Kind: groqmock.FaultHang, AfterChunks: 1})
@@ -228,7 +229,7 @@ func TestChatStreamKeepAlive(t *testing.T) {
 // TestChatUserMessageStoredBeforeUpstream: while the upstream call is
 // still waiting for Groq, the user's message can already be read back.
 func TestChatUserMessageStoredBeforeUpstream(t *testing.T) {
-	e := startChat(t, apitest.OpenStore(t, "sqlite"), chatOptions{})
+	e := startChat(t, storetest.Open(t, "sqlite"), chatOptions{})
 	tok, _ := e.NewUser()
 	conv := e.conversation(tok)
 	e.mock.InjectFault(groqmock.Fault{Kind: groqmock.FaultHang})

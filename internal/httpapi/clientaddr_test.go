@@ -12,18 +12,20 @@ import (
 
 	"github.com/parley-chat/parley/internal/httpapi"
 	"github.com/parley-chat/parley/internal/httpapi/apitest"
+	"github.com/parley-chat/parley/internal/platform/reqctx"
+	"github.com/parley-chat/parley/internal/store/storetest"
 )
 
 // TestClientAddressAndHSTS: the server's chain resolves the caller's address
-// with edge.ClientIP (X-Forwarded-* believed only from a trusted proxy) and
+// with the request record (X-Forwarded-* believed only from a trusted proxy) and
 // sends HSTS only to callers that came over TLS, directly or through such a
 // proxy.
 func TestClientAddressAndHSTS(t *testing.T) {
-	e := apitest.Start(t, apitest.OpenStore(t, "sqlite"), apitest.Options{
+	e := apitest.Start(t, storetest.Open(t, "sqlite"), apitest.Options{
 		Deps: func(d *httpapi.Deps) { d.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")} },
-		Routes: []httpapi.Route{{Pattern: "GET /api/v1/test/whoami", Access: httpapi.Public,
+		Extra: []httpapi.Route{{Pattern: "GET /api/v1/test/whoami",
 			Handler: func(w http.ResponseWriter, r *http.Request) error {
-				return httpapi.WriteJSON(w, http.StatusOK, map[string]string{"ip": httpapi.ClientIP(r)})
+				return httpapi.WriteJSON(w, http.StatusOK, map[string]string{"ip": reqctx.From(r.Context()).ClientIP})
 			}}},
 	})
 	h := e.Server.Handler()

@@ -38,7 +38,7 @@ func checkJSONContentType(r *http.Request) error {
 	ct := r.Header.Get("Content-Type")
 	mt, _, err := mime.ParseMediaType(ct)
 	if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
-		return &httpError{code: CodeUnsupportedMediaType, msg: "the request body must be application/json"}
+		return errs.E(errs.UnsupportedMediaType, "the request body must be application/json")
 	}
 	return nil
 }
@@ -93,7 +93,7 @@ func decodeError(err error) error {
 
 // errSlowBody answers a body that did not arrive within the server's
 // ReadTimeout; the server closes the connection after the answer.
-var errSlowBody = &httpError{code: CodeRequestTimeout, msg: "the request body did not arrive in time"}
+var errSlowBody = errs.E(errs.RequestTimeout, "the request body did not arrive in time")
 
 func jsonKind(goKind string) string {
 	switch {

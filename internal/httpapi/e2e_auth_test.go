@@ -10,11 +10,13 @@ import (
 	"github.com/parley-chat/parley/internal/account"
 	"github.com/parley-chat/parley/internal/httpapi"
 	"github.com/parley-chat/parley/internal/httpapi/apitest"
+	"github.com/parley-chat/parley/internal/platform/testkit"
 	"github.com/parley-chat/parley/internal/store"
+	"github.com/parley-chat/parley/internal/store/storetest"
 )
 
 func TestRegisterLoginMe(t *testing.T) {
-	apitest.ForEachEngine(t, func(t *testing.T, st store.Store) {
+	storetest.ForEachEngine(t, func(t *testing.T, st store.Store) {
 		e := apitest.Start(t, st, apitest.Options{})
 		first := e.Register("  Alice@Example.COM ")
 		if first.User.Role != "admin" || first.User.Email != "alice@example.com" || first.TokenType != "Bearer" || first.ExpiresIn != 900 {
@@ -50,7 +52,7 @@ func TestRegisterLoginMe(t *testing.T) {
 }
 
 func TestFirstAdminRace(t *testing.T) {
-	apitest.ForEachEngine(t, func(t *testing.T, st store.Store) {
+	storetest.ForEachEngine(t, func(t *testing.T, st store.Store) {
 		e := apitest.Start(t, st, apitest.Options{})
 		const n = 6
 		roles := make(chan string, n)
@@ -83,7 +85,7 @@ func TestFirstAdminRace(t *testing.T) {
 }
 
 func TestLoginFailuresAreUniform(t *testing.T) {
-	apitest.ForEachEngine(t, func(t *testing.T, st store.Store) {
+	storetest.ForEachEngine(t, func(t *testing.T, st store.Store) {
 		e := apitest.Start(t, st, apitest.Options{})
 		e.Register("carol@example.com")
 		wrongPw := e.Want(e.Call("POST", "/api/v1/auth/login", "", map[string]string{"email": "carol@example.com", "password": "wrong-password"}), 401).Problem(t)
@@ -98,8 +100,8 @@ func TestLoginFailuresAreUniform(t *testing.T) {
 }
 
 func TestLoginSlowdown(t *testing.T) {
-	apitest.ForEachEngine(t, func(t *testing.T, st store.Store) {
-		clock := apitest.NewClock(time.Now())
+	storetest.ForEachEngine(t, func(t *testing.T, st store.Store) {
+		clock := testkit.NewClock(time.Now())
 		e := apitest.Start(t, st, apitest.Options{Clock: clock})
 		e.Register("dave@example.com")
 		bad := map[string]string{"email": "dave@example.com", "password": "not-his-password"}
@@ -129,8 +131,8 @@ func TestLoginSlowdown(t *testing.T) {
 }
 
 func TestLoginSlowdownPerAddress(t *testing.T) {
-	clock := apitest.NewClock(time.Now())
-	e := apitest.Start(t, apitest.OpenStore(t, "sqlite"), apitest.Options{Clock: clock,
+	clock := testkit.NewClock(time.Now())
+	e := apitest.Start(t, storetest.Open(t, "sqlite"), apitest.Options{Clock: clock,
 		AddressThrottle: account.NewMemoryThrottle(account.ThrottlePolicy{Free: 3, Base: time.Minute, Max: time.Hour, Window: time.Hour}, clock.Now)})
 	e.Register("frank@example.com")
 	// A spray over many accounts from one address trips the address limit.
@@ -144,9 +146,9 @@ func TestLoginSlowdownPerAddress(t *testing.T) {
 }
 
 func TestSignupPolicies(t *testing.T) {
-	apitest.ForEachEngine(t, func(t *testing.T, st store.Store) {
+	storetest.ForEachEngine(t, func(t *testing.T, st store.Store) {
 		t.Run("closed", func(t *testing.T) {
-			e := apitest.Start(t, apitest.OpenStore(t, st.Engine()), apitest.Options{Signup: account.SignupClosed})
+			e := apitest.Start(t, storetest.Open(t, st.Engine()), apitest.Options{Signup: account.SignupClosed})
 			p := e.Want(e.Call("POST", "/api/v1/auth/register", "", map[string]string{"email": "x@example.com", "password": apitest.Password}), 403).Problem(t)
 			if p.Code != "forbidden" {
 				t.Errorf("closed sign-up: %+v", p)
@@ -193,7 +195,7 @@ func TestSignupPolicies(t *testing.T) {
 }
 
 func TestRefreshRotationAndReuse(t *testing.T) {
-	apitest.ForEachEngine(t, func(t *testing.T, st store.Store) {
+	storetest.ForEachEngine(t, func(t *testing.T, st store.Store) {
 		e := apitest.Start(t, st, apitest.Options{})
 		a := e.Register("gina@example.com")
 		refresh := func(tok string) *apitest.Response {
@@ -226,7 +228,7 @@ func TestRefreshRotationAndReuse(t *testing.T) {
 // TestConcurrentRefresh: two clients racing with one refresh token never
 // both get a session; the race is treated as reuse.
 func TestConcurrentRefresh(t *testing.T) {
-	apitest.ForEachEngine(t, func(t *testing.T, st store.Store) {
+	storetest.ForEachEngine(t, func(t *testing.T, st store.Store) {
 		e := apitest.Start(t, st, apitest.Options{})
 		a := e.Register("race@example.com")
 		const n = 5
@@ -258,8 +260,8 @@ func TestConcurrentRefresh(t *testing.T) {
 }
 
 func TestRefreshExpiryAndLogout(t *testing.T) {
-	apitest.ForEachEngine(t, func(t *testing.T, st store.Store) {
-		clock := apitest.NewClock(time.Now())
+	storetest.ForEachEngine(t, func(t *testing.T, st store.Store) {
+		clock := testkit.NewClock(time.Now())
 		e := apitest.Start(t, st, apitest.Options{Clock: clock, RefreshTTL: time.Hour, AccessTTL: time.Minute})
 		a := e.Register("hank@example.com")
 		clock.Advance(time.Hour + time.Second)

@@ -13,16 +13,17 @@ import (
 	"github.com/parley-chat/parley/internal/httpapi"
 	"github.com/parley-chat/parley/internal/httpapi/apitest"
 	"github.com/parley-chat/parley/internal/store"
+	"github.com/parley-chat/parley/internal/store/storetest"
 )
 
 func TestConversationsCRUD(t *testing.T) {
-	apitest.ForEachEngine(t, func(t *testing.T, st store.Store) {
+	storetest.ForEachEngine(t, func(t *testing.T, st store.Store) {
 		e := apitest.Start(t, st, apitest.Options{})
 		tok, me := e.NewUser()
 
 		var c httpapi.ConversationJSON
 		e.Want(e.Do(apitest.Request{Method: "POST", Path: "/api/v1/conversations", Token: tok}), 201).Decode(t, &c)
-		if c.Title != httpapi.DefaultTitle || c.Model != "openai/gpt-oss-120b" || c.ID == "" {
+		if c.Title != chat.DefaultTitle || c.Model != "openai/gpt-oss-120b" || c.ID == "" {
 			t.Errorf("default conversation = %+v", c)
 		}
 		var c2 httpapi.ConversationJSON
@@ -69,7 +70,7 @@ func TestConversationsCRUD(t *testing.T) {
 }
 
 func TestConversationsArePrivate(t *testing.T) {
-	apitest.ForEachEngine(t, func(t *testing.T, st store.Store) {
+	storetest.ForEachEngine(t, func(t *testing.T, st store.Store) {
 		e := apitest.Start(t, st, apitest.Options{})
 		adminTok, _ := e.NewUser() // even the admin sees only their own
 		owner, _ := e.NewUser()
@@ -105,7 +106,7 @@ func TestConversationsArePrivate(t *testing.T) {
 }
 
 func TestConversationsPaginationAndSearch(t *testing.T) {
-	apitest.ForEachEngine(t, func(t *testing.T, st store.Store) {
+	storetest.ForEachEngine(t, func(t *testing.T, st store.Store) {
 		e := apitest.Start(t, st, apitest.Options{})
 		tok, _ := e.NewUser()
 		var want []string

@@ -10,11 +10,13 @@ import (
 
 	"github.com/parley-chat/parley/internal/httpapi"
 	"github.com/parley-chat/parley/internal/httpapi/apitest"
+	"github.com/parley-chat/parley/internal/httpapi/problem"
 	"github.com/parley-chat/parley/internal/store"
+	"github.com/parley-chat/parley/internal/store/storetest"
 )
 
 func TestHostileInput(t *testing.T) {
-	apitest.ForEachEngine(t, func(t *testing.T, st store.Store) {
+	storetest.ForEachEngine(t, func(t *testing.T, st store.Store) {
 		e := apitest.Start(t, st, apitest.Options{MaxBodyBytes: 4096})
 		tok, _ := e.NewUser()
 		type tc struct {
@@ -62,7 +64,7 @@ func TestHostileInput(t *testing.T) {
 				continue
 			}
 			p := res.Problem(t)
-			if p.Code != c.code || p.Status != c.status || p.Type != httpapi.ProblemTypeBase+c.code || p.RequestID == "" {
+			if p.Code != c.code || p.Status != c.status || p.Type != problem.TypeBase+c.code || p.RequestID == "" {
 				t.Errorf("%s: problem %+v", c.name, p)
 			}
 			if c.field != "" && (len(p.Errors) == 0 || p.Errors[0].Field != c.field) {
@@ -83,9 +85,9 @@ func TestHostileInput(t *testing.T) {
 
 func TestRoutingProblems(t *testing.T) {
 	boom := errors.New("pq: relation secret_table does not exist")
-	e := apitest.Start(t, apitest.OpenStore(t, "sqlite"), apitest.Options{Routes: []httpapi.Route{
-		{Pattern: "GET /api/v1/test/fail", Access: httpapi.Public, Handler: func(w http.ResponseWriter, r *http.Request) error { return boom }},
-		{Pattern: "GET /api/v1/test/panic", Access: httpapi.Public, Handler: func(w http.ResponseWriter, r *http.Request) error { panic("kaboom") }},
+	e := apitest.Start(t, storetest.Open(t, "sqlite"), apitest.Options{Extra: []httpapi.Route{
+		{Pattern: "GET /api/v1/test/fail", Handler: func(w http.ResponseWriter, r *http.Request) error { return boom }},
+		{Pattern: "GET /api/v1/test/panic", Handler: func(w http.ResponseWriter, r *http.Request) error { panic("kaboom") }},
 	}})
 
 	p := e.Want(e.Call("GET", "/api/v1/nope", "", nil), 404).Problem(t)
@@ -157,7 +159,7 @@ func requestCount(t *testing.T, e *apitest.Env, method, route, status string) fl
 }
 
 func TestHealthAndReadiness(t *testing.T) {
-	apitest.ForEachEngine(t, func(t *testing.T, st store.Store) {
+	storetest.ForEachEngine(t, func(t *testing.T, st store.Store) {
 		var depDown error
 		e := apitest.Start(t, st, apitest.Options{Ready: []httpapi.ReadyCheck{{Name: "redis", Check: func(context.Context) error { return depDown }}}})
 		e.Want(e.Call("GET", "/healthz", "", nil), 200)

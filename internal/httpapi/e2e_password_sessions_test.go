@@ -7,12 +7,13 @@ import (
 	"github.com/parley-chat/parley/internal/httpapi"
 	"github.com/parley-chat/parley/internal/httpapi/apitest"
 	"github.com/parley-chat/parley/internal/store"
+	"github.com/parley-chat/parley/internal/store/storetest"
 )
 
 // A password change that presents its own refresh token signs out every
 // other session of the user and keeps the presenting one.
 func TestPasswordChangeKeepsPresentingSession(t *testing.T) {
-	apitest.ForEachEngine(t, func(t *testing.T, st store.Store) {
+	storetest.ForEachEngine(t, func(t *testing.T, st store.Store) {
 		e := apitest.Start(t, st, apitest.Options{})
 		const email = "kim@example.com"
 		here := e.Register(email)

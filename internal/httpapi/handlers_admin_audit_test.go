@@ -12,10 +12,10 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/parley-chat/parley/internal/audit"
-	"github.com/parley-chat/parley/internal/edge"
 	"github.com/parley-chat/parley/internal/httpapi"
 	"github.com/parley-chat/parley/internal/httpapi/apitest"
 	"github.com/parley-chat/parley/internal/store"
+	"github.com/parley-chat/parley/internal/store/storetest"
 )
 
 // signalRecorder passes entries to the real audit writer and signals each
@@ -43,15 +43,7 @@ func auditEnv(t *testing.T, st store.Store) (*apitest.Env, *signalRecorder) {
 		t.Fatal(err)
 	}
 	rec := &signalRecorder{w: w, got: make(chan struct{}, 100)}
-	env := apitest.Start(t, st, apitest.Options{
-		Routes: httpapi.NewAdminAPI(httpapi.AdminDeps{Audit: st}).Routes(),
-		Deps: func(d *httpapi.Deps) {
-			d.Audit = rec
-			d.Hooks.Edge = edge.Audit(edge.AuditOptions{Recorder: rec, Route: httpapi.RoutePattern,
-				UserID: httpapi.UserID, ClientIP: httpapi.ClientIP,
-				RequestID: func(r *http.Request) string { return httpapi.RequestID(r.Context()) }})
-		},
-	})
+	env := apitest.Start(t, st, apitest.Options{Deps: func(d *httpapi.Deps) { d.Audit = rec }})
 	return env, rec
 }
 
@@ -78,7 +70,7 @@ type auditPage struct {
 }
 
 func TestAdminAudit(t *testing.T) {
-	apitest.ForEachEngine(t, func(t *testing.T, st store.Store) {
+	storetest.ForEachEngine(t, func(t *testing.T, st store.Store) {
 		env, rec := auditEnv(t, st)
 		start := time.Now().UTC().Add(-time.Second)
 		admin := env.Register("admin@example.com")

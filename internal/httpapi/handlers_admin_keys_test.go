@@ -9,6 +9,7 @@ import (
 
 	"github.com/parley-chat/parley/internal/httpapi"
 	"github.com/parley-chat/parley/internal/httpapi/apitest"
+	"github.com/parley-chat/parley/internal/store/storetest"
 )
 
 // The end-to-end test on a real key pool and groqmock is in cmd/parley
@@ -36,8 +37,8 @@ func TestAdminKeysShape(t *testing.T) {
 			`"configured":true,"summary":{"active":1,"cooling":0,"dead":1}}`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			st := apitest.OpenStore(t, "sqlite")
-			env := apitest.Start(t, st, apitest.Options{Routes: httpapi.NewAdminAPI(httpapi.AdminDeps{Keys: c.pool, Audit: st}).Routes()})
+			st := storetest.Open(t, "sqlite")
+			env := apitest.Start(t, st, apitest.Options{Deps: func(d *httpapi.Deps) { d.Keys = c.pool }})
 			admin := env.Register("admin@example.com").AccessToken
 			res := env.Want(env.Call("GET", "/api/v1/admin/keys", admin, nil), http.StatusOK)
 			if d := cmp.Diff(c.want+"\n", string(res.Body)); d != "" {

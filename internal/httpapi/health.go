@@ -4,6 +4,9 @@ import (
 	"context"
 	"net/http"
 	"time"
+
+	"github.com/parley-chat/parley/internal/errs"
+	"github.com/parley-chat/parley/internal/platform/reqctx"
 )
 
 // readyTimeout bounds each readiness check.
@@ -22,13 +25,13 @@ type checkJSON struct {
 // readyz answers 200 when every check passes, else 503 naming the failing
 // ones; during shutdown it fails first so traffic drains.
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) error {
-	checks := make([]checkJSON, 0, len(s.ready)+1)
+	checks := make([]checkJSON, 0, len(s.d.Ready)+1)
 	ready := true
-	if s.shuttingDown.Load() {
+	if s.draining.Load() {
 		ready = false
 		checks = append(checks, checkJSON{Name: "shutdown", Status: "failing", Error: "server is shutting down"})
 	}
-	for _, c := range s.ready {
+	for _, c := range s.d.Ready {
 		ctx, cancel := context.WithTimeout(r.Context(), readyTimeout)
 		err := c.Check(ctx)
 		cancel()
@@ -36,7 +39,7 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			ready = false
 			cj.Status = "failing"
-			logger(r).WarnContext(r.Context(), "readiness check failing", "check", c.Name, "err", err.Error())
+			reqctx.Logger(r.Context()).WarnContext(r.Context(), "readiness check failing", "check", c.Name, "err", err.Error())
 		}
 		checks = append(checks, cj)
 	}
@@ -46,4 +49,13 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) error {
 		w.Header().Set("Retry-After", "5")
 	}
 	return WriteJSON(w, code, map[string]any{"status": status, "checks": checks})
+}
+
+// status answers GET /api/v1/status from the status page.
+func (s *Server) status(w http.ResponseWriter, r *http.Request) error {
+	if s.d.Status == nil {
+		return errs.E(errs.NotFound, "no status page")
+	}
+	s.d.Status.ServeHTTP(w, r)
+	return nil
 }

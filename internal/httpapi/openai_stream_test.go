@@ -11,13 +11,13 @@ import (
 	"github.com/openai/openai-go/v3/option"
 
 	"github.com/parley-chat/parley/internal/groqmock"
-	"github.com/parley-chat/parley/internal/httpapi/apitest"
+	"github.com/parley-chat/parley/internal/store/storetest"
 )
 
 // TestOpenAIStreamBreaksOff: a mid-stream upstream failure reaches the
 // client as a stream error, never as Groq's own text.
 func TestOpenAIStreamBreaksOff(t *testing.T) {
-	e := startChat(t, apitest.OpenStore(t, "sqlite"), chatOptions{})
+	e := startChat(t, storetest.Open(t, "sqlite"), chatOptions{})
 	_, key := e.apiUser()
 	e.mock.InjectFault(groqmock.Fault{Kind: groqmock.FaultMidStreamError, AfterChunks: 2, Status: 500, Message: "groq internal detail"})
 	c := e.openAIClient(key)
@@ -37,7 +37,7 @@ func TestOpenAIStreamBreaksOff(t *testing.T) {
 
 // TestOpenAIStreamClientGone: a client that stops reading cancels the upstream call.
 func TestOpenAIStreamClientGone(t *testing.T) {
-	e := startChat(t, apitest.OpenStore(t, "sqlite"), chatOptions{})
+	e := startChat(t, storetest.Open(t, "sqlite"), chatOptions{})
 	_, key := e.apiUser()
 	e.mock.InjectFault(groqmock.Fault{Kind: groqmock.FaultHang, AfterChunks: 2})
 	ctx, cancel := context.WithCancel(context.Background())
@@ -54,7 +54,7 @@ func TestOpenAIStreamClientGone(t *testing.T) {
 }
 
 func TestOpenAIQuota(t *testing.T) {
-	e := startChat(t, apitest.OpenStore(t, "sqlite"), chatOptions{quota: 20})
+	e := startChat(t, storetest.Open(t, "sqlite"), chatOptions{quota: 20})
 	_, key := e.apiUser()
 	rt := &recordingTransport{}
 	c := e.openAIClient(key, option.WithMaxRetries(2), option.WithHTTPClient(&http.Client{Transport: rt}))

@@ -17,6 +17,7 @@ import (
 	"github.com/parley-chat/parley/internal/httpapi"
 	"github.com/parley-chat/parley/internal/httpapi/apitest"
 	"github.com/parley-chat/parley/internal/store"
+	"github.com/parley-chat/parley/internal/store/storetest"
 )
 
 // openAIClient is the official client pointed at parley's /v1 with a
@@ -41,7 +42,7 @@ func userMessage(text string) openai.ChatCompletionNewParams {
 }
 
 func TestOpenAICompletions(t *testing.T) {
-	apitest.ForEachEngine(t, func(t *testing.T, st store.Store) {
+	storetest.ForEachEngine(t, func(t *testing.T, st store.Store) {
 		e := startChat(t, st, chatOptions{})
 		access, key := e.apiUser()
 		c := e.openAIClient(key)
@@ -148,7 +149,7 @@ func apiError(t *testing.T, err error) *openai.Error {
 }
 
 func TestOpenAIErrors(t *testing.T) {
-	e := startChat(t, apitest.OpenStore(t, "sqlite"), chatOptions{})
+	e := startChat(t, storetest.Open(t, "sqlite"), chatOptions{})
 	_, key := e.apiUser()
 	ctx := context.Background()
 
@@ -219,7 +220,7 @@ func (rt *recordingTransport) RoundTrip(r *http.Request) (*http.Response, error)
 // TestOpenAIClientRetryHonoursRetryAfter: the pool's 429 carries a true
 // Retry-After; the client, retrying, waits that long and then succeeds.
 func TestOpenAIClientRetryHonoursRetryAfter(t *testing.T) {
-	e := startChat(t, apitest.OpenStore(t, "sqlite"), chatOptions{})
+	e := startChat(t, storetest.Open(t, "sqlite"), chatOptions{})
 	_, key := e.apiUser()
 	e.mock.InjectFault(groqmock.Fault{Kind: groqmock.FaultJSON, Status: 429, RetryAfter: 1,
 		Message: "Rate limit reached for model `" + chatModel + "` in organization `" + mockOrg + "` on requests per minute (RPM): Limit 30, Used 30, Requested 1. Please try again in 1s."})

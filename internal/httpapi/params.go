@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -10,14 +11,13 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/parley-chat/parley/internal/errs"
+	"github.com/parley-chat/parley/internal/platform/page"
 )
 
-// Paging bounds of every list endpoint.
+// Bounds of list queries (page sizes: platform/page).
 const (
-	DefaultLimit = 20
-	MaxLimit     = 100
-	maxQuery     = 200
-	maxCursor    = 512
+	maxQuery  = 200
+	maxCursor = 512
 )
 
 // Page is the parsed ?limit=&cursor=&q= of a list request.
@@ -30,12 +30,12 @@ type Page struct {
 // ParsePage reads and checks limit (1..100, default 20), cursor and q.
 func ParsePage(r *http.Request) (Page, error) {
 	q := r.URL.Query()
-	p := Page{Limit: DefaultLimit, Cursor: q.Get("cursor"), Query: strings.TrimSpace(q.Get("q"))}
+	p := Page{Limit: page.DefaultLimit, Cursor: q.Get("cursor"), Query: strings.TrimSpace(q.Get("q"))}
 	fields := map[string]string{}
 	if raw := q.Get("limit"); raw != "" {
 		n, err := strconv.Atoi(raw)
-		if err != nil || n < 1 || n > MaxLimit {
-			fields["limit"] = "must be a whole number from 1 to 100"
+		if err != nil || n < 1 || n > page.MaxLimit {
+			fields["limit"] = limitRule
 		}
 		p.Limit = n
 	}
@@ -67,3 +67,6 @@ func PathID(r *http.Request, what string) (string, error) {
 func CleanText(s string) bool {
 	return utf8.ValidString(s) && !strings.ContainsFunc(s, unicode.IsControl)
 }
+
+// limitRule is the field message of a bad page size.
+var limitRule = fmt.Sprintf("must be a whole number from 1 to %d", page.MaxLimit)

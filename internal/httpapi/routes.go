@@ -1,31 +1,56 @@
 package httpapi
 
-// routeTable is parley's one route table. Teammates' handlers (chat
-// streams, /v1, tokens, usage, admin keys/audit, status) either add lines
-// here or arrive through Deps.Routes. The last value of a line is its
-// request body cap (0: BodySmall; see bodylimit.go and the README table).
+// routeTable is parley's one route table: each row is a route with the
+// policy that applies to it (auth, body cap, stream, budgets, error
+// envelope). Adding a route is adding a row; the README lists body caps.
 func (s *Server) routeTable() []Route {
+	const (
+		session  = AuthSession
+		admin    = AuthAdmin
+		apiToken = AuthAPIToken
+		user     = BudgetUser
+	)
 	return []Route{
-		{"GET /healthz", Public, s.healthz, 0},
-		{"GET /readyz", Public, s.readyz, 0},
+		{Pattern: "GET /healthz", Handler: s.healthz, Probe: true},
+		{Pattern: "GET /readyz", Handler: s.readyz, Probe: true},
+		{Pattern: "GET /api/v1/status", Handler: s.status},
 
-		{"POST /api/v1/auth/register", Public, s.register, BodySmall},
-		{"POST /api/v1/auth/login", Public, s.login, BodySmall},
-		{"POST /api/v1/auth/refresh", Public, s.refresh, BodySmall},
-		{"POST /api/v1/auth/logout", Public, s.logout, BodySmall},
+		// Accounts: auth.go, me.go.
+		{Pattern: "POST /api/v1/auth/register", Handler: s.register, Budgets: BudgetLogin},
+		{Pattern: "POST /api/v1/auth/login", Handler: s.login, Budgets: BudgetLogin},
+		{Pattern: "POST /api/v1/auth/refresh", Handler: s.refresh},
+		{Pattern: "POST /api/v1/auth/logout", Handler: s.logout},
+		{Pattern: "GET /api/v1/me", Handler: s.getMe, Auth: session, Budgets: user},
+		{Pattern: "PATCH /api/v1/me", Handler: s.patchMe, Auth: session, Budgets: user},
 
-		{"GET /api/v1/me", User, s.getMe, 0},
-		{"PATCH /api/v1/me", User, s.patchMe, BodySmall},
+		// Conversations and their messages: conversations.go, messages.go.
+		{Pattern: "POST /api/v1/conversations", Handler: s.createConversation, Auth: session, Budgets: user, MaxBody: BodyMedium},
+		{Pattern: "GET /api/v1/conversations", Handler: s.listConversations, Auth: session, Budgets: user},
+		{Pattern: "GET /api/v1/conversations/{id}", Handler: s.getConversation, Auth: session, Budgets: user},
+		{Pattern: "PATCH /api/v1/conversations/{id}", Handler: s.patchConversation, Auth: session, Budgets: user, MaxBody: BodyMedium},
+		{Pattern: "DELETE /api/v1/conversations/{id}", Handler: s.deleteConversation, Auth: session, Budgets: user},
+		{Pattern: "POST /api/v1/conversations/{id}/messages", Handler: s.sendMessage, Auth: session, Budgets: user,
+			MaxBody: BodyMessage, Stream: true},
+		{Pattern: "POST /api/v1/conversations/{id}/regenerate", Handler: s.regenerate, Auth: session, Budgets: user, Stream: true},
 
-		{"POST /api/v1/conversations", User, s.createConversation, BodyMedium},
-		{"GET /api/v1/conversations", User, s.listConversations, 0},
-		{"GET /api/v1/conversations/{id}", User, s.getConversation, 0},
-		{"PATCH /api/v1/conversations/{id}", User, s.patchConversation, BodyMedium},
-		{"DELETE /api/v1/conversations/{id}", User, s.deleteConversation, 0},
+		// Models, personal API tokens, usage: models.go, tokens.go, usage.go.
+		{Pattern: "GET /api/v1/models", Handler: s.listModels, Auth: session, Budgets: user},
+		{Pattern: "POST /api/v1/tokens", Handler: s.createToken, Auth: session, Budgets: user},
+		{Pattern: "GET /api/v1/tokens", Handler: s.listTokens, Auth: session, Budgets: user},
+		{Pattern: "DELETE /api/v1/tokens/{id}", Handler: s.deleteToken, Auth: session, Budgets: user},
+		{Pattern: "GET /api/v1/usage", Handler: s.getUsage, Auth: session, Budgets: user},
 
-		{"GET /api/v1/admin/users", Admin, s.listUsers, 0},
-		{"PATCH /api/v1/admin/users/{id}", Admin, s.patchUser, BodySmall},
-		{"POST /api/v1/admin/invites", Admin, s.createInvite, BodySmall},
-		{"GET /api/v1/admin/invites", Admin, s.listInvites, 0},
+		// Administration: admin_users.go, admin_keys.go, admin_audit.go.
+		{Pattern: "GET /api/v1/admin/users", Handler: s.listUsers, Auth: admin, Budgets: user},
+		{Pattern: "PATCH /api/v1/admin/users/{id}", Handler: s.patchUser, Auth: admin, Budgets: user},
+		{Pattern: "POST /api/v1/admin/invites", Handler: s.createInvite, Auth: admin, Budgets: user},
+		{Pattern: "GET /api/v1/admin/invites", Handler: s.listInvites, Auth: admin, Budgets: user},
+		{Pattern: "GET /api/v1/admin/keys", Handler: s.listKeys, Auth: admin, Budgets: user},
+		{Pattern: "GET /api/v1/admin/audit", Handler: s.listAudit, Auth: admin, Budgets: user},
+
+		// The OpenAI-compatible API, with personal API tokens: openai.go.
+		{Pattern: "POST /v1/chat/completions", Handler: s.openAIChat, Auth: apiToken, Budgets: BudgetToken,
+			MaxBody: BodyMax, Stream: true, OpenAI: true},
+		{Pattern: "GET /v1/models", Handler: s.openAIModels, Auth: apiToken, Budgets: BudgetToken, OpenAI: true},
 	}
 }

@@ -1,5 +1,7 @@
-// Package httpapi is parley's HTTP edge: one route table on http.ServeMux,
-// middleware in a fixed order, strict JSON decoding and RFC 9457 problems.
+// Package httpapi is parley's HTTP API: one route table whose rows carry
+// their policy (routes.go), handlers grouped by resource, and the fixed
+// middleware chain that applies each row's policy. Handlers decode, call a
+// domain service and encode; every rule lives in the services.
 package httpapi
 
 import (
@@ -8,40 +10,21 @@ import (
 	"net/http"
 	"net/netip"
 	"sync/atomic"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/parley-chat/parley/internal/account"
 	"github.com/parley-chat/parley/internal/audit"
-	"github.com/parley-chat/parley/internal/auth"
 	"github.com/parley-chat/parley/internal/chat"
 	"github.com/parley-chat/parley/internal/errs"
+	"github.com/parley-chat/parley/internal/errtrack"
+	"github.com/parley-chat/parley/internal/httpapi/middleware"
+	"github.com/parley-chat/parley/internal/httpapi/problem"
+	"github.com/parley-chat/parley/internal/ratelimit"
+	"github.com/parley-chat/parley/internal/usage"
+	"github.com/parley-chat/parley/internal/waf"
 )
-
-// HandlerFunc is an HTTP handler that returns its error instead of writing
-// it: the route wrapper answers a non-nil error with WriteProblem. A
-// handler that has started a response (a stream) must return nil.
-type HandlerFunc func(w http.ResponseWriter, r *http.Request) error
-
-// Access says who may call a route.
-type Access int
-
-// Access levels, checked before the handler runs.
-const (
-	Public Access = iota // anyone
-	User                 // a valid access token of an enabled user
-	Admin                // as User, with the admin role (else 403)
-)
-
-// Route is one line of the route table.
-type Route struct {
-	Pattern string // ServeMux pattern with method, e.g. "POST /api/v1/auth/login"
-	Access  Access
-	Handler HandlerFunc
-	// MaxBody caps the request body in bytes: 0 means BodySmall, BodyMax
-	// the server's MaxBodyBytes, which also caps every other value.
-	MaxBody int64
-}
 
 // ReadyCheck is one dependency /readyz checks.
 type ReadyCheck struct {
@@ -49,70 +32,72 @@ type ReadyCheck struct {
 	Check func(ctx context.Context) error
 }
 
-// Deps are what the server needs; Accounts, Tokens and Chat are required.
+// Limits are the rate limits the route table's rows refer to.
+type Limits struct {
+	// Limiter decides (memory, or Redis shared by replicas); nil: no limits.
+	Limiter ratelimit.Limiter
+	// Each is the budget of every client address, user and API token
+	// (PARLEY_RATE_LIMIT_RPS / _BURST); Login the budget of login and
+	// register per address (PARLEY_AUTH_RATE_LIMIT_RPM).
+	Each, Login ratelimit.Limit
+	Metrics     *ratelimit.Metrics
+}
+
+// Deps are what the server needs. Accounts and Chat are required.
 type Deps struct {
 	Logger   *slog.Logger
 	Accounts *account.Service
-	Tokens   *auth.Tokens
-	Chat     chat.Store
-	// Metrics receives the HTTP metrics; nil registers nothing.
-	Metrics prometheus.Registerer
+	Chat     *chat.Service
+	// Usage answers GET /usage; nil: a usage service on nothing is refused.
+	Usage *usage.Recorder
+	// ChatConfigured tells whether the key pool has a Groq key right now
+	// (asked per request, so a key reload from none to some turns chat on);
+	// nil means configured.
+	ChatConfigured func() bool
+	// Keys is the key pool's state for GET /admin/keys; nil: no pool.
+	Keys KeyPool
+	// AuditLog is the audit store GET /admin/audit reads; nil: 503.
+	AuditLog audit.Store
+	// Audit receives one entry per API call and per administrator action;
+	// nil records nothing.
+	Audit middleware.AuditRecorder
+	// Status answers GET /api/v1/status (the status page); nil: 404.
+	Status http.Handler
 	// Ready are the checks of /readyz (database, migrations, …).
 	Ready []ReadyCheck
+	// Metrics receives the HTTP metrics; nil registers nothing.
+	Metrics prometheus.Registerer
 	// MaxBodyBytes is PARLEY_MAX_BODY_BYTES: the cap of BodyMax routes
 	// and the ceiling of every route's own cap; 1 MiB when zero.
 	MaxBodyBytes   int64
 	TrustedProxies []netip.Prefix
-	DefaultModel   string
-	// Routes are added to the route table (chat streaming, /v1, tokens…).
-	Routes []Route
-	// Hooks let other packages join the fixed middleware chain.
-	Hooks Hooks
-	// Audit, when set, receives one entry per administrator action
-	// (admin.user.update, admin.invite.create); *audit.Writer is one.
-	Audit AuditRecorder
+	// Origins is the CORS allow-list (PARLEY_CORS_ORIGINS).
+	Origins []string
+	Limits  Limits
+	// Streams caps concurrent event streams; nil: counted, uncapped.
+	Streams *ratelimit.Streams
+	// Firewall inspects each route's requests; nil: none.
+	Firewall *waf.Firewall
+	// Tracker reports panics and 500s; nil: none.
+	Tracker *errtrack.Tracker
+	// KeepAlive is how long a chat stream may stay silent before a comment
+	// line keeps proxies from closing it; 0 means 15s.
+	KeepAlive time.Duration
+	// Extra are rows added to the route table (tests: failing handlers).
+	Extra []Route
 }
 
-// AuditRecorder queues audit entries.
-type AuditRecorder interface {
-	Record(e audit.Entry)
-}
-
-// Hooks are optional middleware at fixed places of the chain:
-//
-//	requestID → recoverer → Capture → accessLog → metrics → securityHeaders → Edge → router → body cap → auth → PerRoute → handler
-type Hooks struct {
-	// Capture sees every request inside recovery, before logging (error
-	// tracking: it observes panics and re-panics).
-	Capture func(http.Handler) http.Handler
-	// Edge wraps the router (CORS, per-address rate limits, audit): its
-	// refusals are logged, counted and carry a request id.
-	Edge func(http.Handler) http.Handler
-	// PerRoute, when set, returns the middleware for one route pattern,
-	// applied after authentication (per-user limits, stream caps).
-	PerRoute func(pattern string, authenticated bool) func(http.Handler) http.Handler
-}
-
-// Server is the API's http.Handler factory and readiness switch.
+// Server is the API's http.Handler and readiness switch.
 type Server struct {
-	log            *slog.Logger
-	accounts       *account.Service
-	tokens         *auth.Tokens
-	chat           chat.Store
-	ready          []ReadyCheck
-	maxBody        int64
-	trustedProxies []netip.Prefix
-	defaultModel   string
-	metrics        *httpMetrics
-	routes         []Route
-	hooks          Hooks
-	audit          AuditRecorder
-	shuttingDown   atomic.Bool
-	mux            *http.ServeMux
-	handler        http.Handler
+	d        Deps
+	log      *slog.Logger
+	routes   []Route
+	mux      *http.ServeMux
+	handler  http.Handler
+	draining atomic.Bool
 }
 
-// New builds the server and its route table. It panics on a malformed or
+// New builds the server from the route table. It panics on a malformed or
 // duplicate route pattern, a programming error caught by any test.
 func New(d Deps) *Server {
 	if d.Logger == nil {
@@ -121,21 +106,52 @@ func New(d Deps) *Server {
 	if d.MaxBodyBytes <= 0 {
 		d.MaxBodyBytes = 1 << 20
 	}
-	if d.DefaultModel == "" {
-		d.DefaultModel = "openai/gpt-oss-120b"
+	if d.KeepAlive <= 0 {
+		d.KeepAlive = 15 * time.Second
 	}
-	s := &Server{
-		log: d.Logger, accounts: d.Accounts, tokens: d.Tokens, chat: d.Chat, ready: d.Ready,
-		maxBody: d.MaxBodyBytes, trustedProxies: d.TrustedProxies, defaultModel: d.DefaultModel,
-		metrics: newHTTPMetrics(d.Metrics), hooks: d.Hooks, audit: d.Audit,
+	if d.Streams == nil {
+		d.Streams = ratelimit.NewStreams(0, d.Limits.Metrics)
 	}
-	s.routes = append(s.routeTable(), d.Routes...)
+	s := &Server{d: d, log: d.Logger}
+	s.routes = append(s.routeTable(), d.Extra...)
 	s.mux = http.NewServeMux()
+	probes := map[string]bool{}
 	for _, rt := range s.routes {
 		s.mux.Handle(rt.Pattern, s.wrap(rt))
+		if rt.Probe {
+			probes[rt.path()] = true
+		}
 	}
-	chain := []middleware{s.requestID, s.recoverer, optional(d.Hooks.Capture), s.accessLog, s.measure,
-		securityHeaders, optional(d.Hooks.Edge)}
+	probe := func(r *http.Request) bool { return probes[r.URL.Path] }
+
+	// The chain, outermost first. The record comes first so every later
+	// layer can log and refuse with the request id; recovery sits outside
+	// logging so a panic is still logged and counted as a 500; the audit
+	// log is outside CORS and the address limit so their refusals are
+	// recorded; the router, then each row's own chain (route.go).
+	chain := []func(http.Handler) http.Handler{
+		middleware.Record(middleware.RecordOptions{Logger: d.Logger, TrustedProxies: d.TrustedProxies,
+			OpenAIPrefixes: s.openAIPrefixes(), Draining: &s.draining}),
+		middleware.Recover,
+		d.Tracker.Middleware,
+		middleware.AccessLog,
+		middleware.NewMetrics(d.Metrics).Measure,
+		middleware.SecurityHeaders,
+	}
+	if d.Audit != nil {
+		chain = append(chain, middleware.Audit(middleware.AuditOptions{Recorder: d.Audit, Skip: probe}))
+	}
+	chain = append(chain, middleware.CORS(middleware.CORSOptions{Origins: d.Origins}))
+	if d.Limits.Limiter != nil {
+		chain = append(chain, ratelimit.RateLimit(ratelimit.RateLimitOptions{Limiter: d.Limits.Limiter,
+			Scope: ratelimit.ScopeIP, Limit: d.Limits.Each, Metrics: d.Limits.Metrics, Logger: d.Logger,
+			Key: func(r *http.Request) string {
+				if probe(r) {
+					return "" // orchestrator probes are never limited
+				}
+				return ratelimit.KeyClientIP(r)
+			}}))
+	}
 	var h http.Handler = http.HandlerFunc(s.route)
 	for i := len(chain) - 1; i >= 0; i-- {
 		h = chain[i](h)
@@ -151,50 +167,43 @@ func (s *Server) Handler() http.Handler { return s.handler }
 func (s *Server) Routes() []Route { return s.routes }
 
 // SetShuttingDown makes /readyz answer 503 so load balancers drain this
-// replica before the listener closes.
-func (s *Server) SetShuttingDown() { s.shuttingDown.Store(true) }
+// replica before the listener closes, and makes every answer end its
+// connection so keep-alive clients reconnect elsewhere.
+func (s *Server) SetShuttingDown() { s.draining.Store(true) }
 
-func optional(mw func(http.Handler) http.Handler) middleware {
-	if mw == nil {
-		return func(h http.Handler) http.Handler { return h }
+// openAIPrefixes are the first path segments of the rows answered in
+// OpenAI's envelope: errors before routing on those paths use it too.
+func (s *Server) openAIPrefixes() []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, rt := range s.routes {
+		if !rt.OpenAI {
+			continue
+		}
+		p := rt.path()
+		if i := indexAfterFirstSegment(p); i > 0 {
+			p = p[:i]
+		}
+		if !seen[p] {
+			seen[p] = true
+			out = append(out, p)
+		}
 	}
-	return mw
+	return out
 }
 
-// wrap applies a route's body cap, the read and write deadline rules of
-// deadline.go, the access rule and PerRoute hook, and turns the handler's
-// error into a problem.
-func (s *Server) wrap(rt Route) http.Handler {
-	limit := s.BodyLimit(rt)
-	var inner http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if err := rt.Handler(w, r); err != nil {
-			WriteProblem(w, r, err)
+// indexAfterFirstSegment returns the index just past "/seg/" of a path.
+func indexAfterFirstSegment(p string) int {
+	for i := 1; i < len(p); i++ {
+		if p[i] == '/' {
+			return i + 1
 		}
-	})
-	if s.hooks.PerRoute != nil {
-		inner = s.hooks.PerRoute(rt.Pattern, rt.Access != Public)(inner)
 	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		infoFrom(r.Context()).route = rt.Pattern
-		limitBody(w, r, limit)
-		w = withDeadlines(w, r) // deadline.go
-		if rt.Access != Public {
-			u, err := s.authenticate(r)
-			if err == nil && rt.Access == Admin && !u.IsAdmin() {
-				err = errs.E(errs.Forbidden, "administrators only")
-			}
-			if err != nil {
-				WriteProblem(w, r, err)
-				return
-			}
-			r = r.WithContext(WithUser(r.Context(), u, ""))
-		}
-		inner.ServeHTTP(w, r)
-	})
+	return -1
 }
 
 // route dispatches to the mux, answering unknown paths and wrong methods
-// with problems (ServeMux itself answers them in plain text).
+// with the one error writer (ServeMux itself answers them in plain text).
 func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 	h, pattern := s.mux.Handler(r)
 	if pattern != "" {
@@ -206,9 +215,9 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 	switch rec.code {
 	case http.StatusMethodNotAllowed:
 		w.Header().Set("Allow", rec.header.Get("Allow"))
-		WriteProblem(w, r, &httpError{code: CodeMethodNotAllowed, msg: "method " + r.Method + " is not allowed here"})
+		problem.Write(w, r, errs.E(errs.MethodNotAllowed, "method %s is not allowed here", r.Method))
 	case http.StatusNotFound:
-		WriteProblem(w, r, errs.E(errs.NotFound, "no such endpoint"))
+		problem.Write(w, r, errs.E(errs.NotFound, "no such endpoint"))
 	default: // redirects to the cleaned path
 		for k, v := range rec.header {
 			w.Header()[k] = v

@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/parley-chat/parley/internal/httpapi"
-	"github.com/parley-chat/parley/internal/httpapi/apitest"
 	"github.com/parley-chat/parley/internal/store"
+	"github.com/parley-chat/parley/internal/store/storetest"
 )
 
 // newAPIToken creates a personal API token for the user of access.
@@ -20,7 +20,7 @@ func (e *chatEnv) newAPIToken(access string, body map[string]any) httpapi.TokenJ
 }
 
 func TestPersonalAPITokens(t *testing.T) {
-	apitest.ForEachEngine(t, func(t *testing.T, st store.Store) {
+	storetest.ForEachEngine(t, func(t *testing.T, st store.Store) {
 		e := startChat(t, st, chatOptions{})
 		access, _ := e.NewUser()
 		otherAccess, _ := e.NewUser()
@@ -64,7 +64,7 @@ func TestPersonalAPITokens(t *testing.T) {
 }
 
 func TestPersonalAPITokenValidation(t *testing.T) {
-	e := startChat(t, apitest.OpenStore(t, "sqlite"), chatOptions{})
+	e := startChat(t, storetest.Open(t, "sqlite"), chatOptions{})
 	access, _ := e.NewUser()
 	for _, tc := range []struct {
 		name  string
@@ -94,7 +94,7 @@ func TestPersonalAPITokenValidation(t *testing.T) {
 }
 
 func TestModelsAndUsage(t *testing.T) {
-	apitest.ForEachEngine(t, func(t *testing.T, st store.Store) {
+	storetest.ForEachEngine(t, func(t *testing.T, st store.Store) {
 		e := startChat(t, st, chatOptions{})
 		tok, _ := e.NewUser()
 		var models struct {
@@ -133,7 +133,7 @@ func TestModelsAndUsage(t *testing.T) {
 }
 
 func TestModelsWhenGroqIsNotConfigured(t *testing.T) {
-	e := startChat(t, apitest.OpenStore(t, "sqlite"), chatOptions{unconfigured: true})
+	e := startChat(t, storetest.Open(t, "sqlite"), chatOptions{unconfigured: true})
 	tok, _ := e.NewUser()
 	var models struct {
 		Data       []httpapi.ModelJSON `json:"data"`

@@ -25,18 +25,18 @@ type ModelUsageJSON struct {
 
 // getUsage answers GET /api/v1/usage: today's use, what is left, and when
 // the quota resets.
-func (a *ChatAPI) getUsage(w http.ResponseWriter, r *http.Request) error {
+func (s *Server) getUsage(w http.ResponseWriter, r *http.Request) error {
 	u, _ := CurrentUser(r)
-	s, err := a.d.Usage.Usage(r.Context(), u)
+	sum, err := s.d.Usage.Usage(r.Context(), u)
 	if err != nil {
 		return err
 	}
-	out := UsageJSON{Day: s.Day.Format(time.DateOnly), Used: s.Used, ResetsAt: Time(s.ResetsAt), ByModel: []ModelUsageJSON{}}
-	if s.Quota > 0 {
-		q, rem := s.Quota, s.Remaining()
+	out := UsageJSON{Day: sum.Day.Format(time.DateOnly), Used: sum.Used, ResetsAt: Time(sum.ResetsAt), ByModel: []ModelUsageJSON{}}
+	if sum.Quota > 0 {
+		q, rem := sum.Quota, sum.Remaining()
 		out.Quota, out.Remaining = &q, &rem
 	}
-	for _, m := range s.ByModel {
+	for _, m := range sum.ByModel {
 		out.ByModel = append(out.ByModel, ModelUsageJSON{Model: m.Model, Requests: m.Requests,
 			PromptTokens: m.PromptTokens, CompletionTokens: m.CompletionTokens})
 	}

@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/parley-chat/parley/internal/status"
+	"github.com/parley-chat/parley/internal/incident"
 )
 
 // timeFormat is RFC 3339 with milliseconds, as every parley timestamp.
@@ -44,7 +44,7 @@ func (p *Page) Snapshot() Document {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	d := Document{
-		Status:        status.Operational,
+		Status:        incident.Operational,
 		StartedAt:     p.started.UTC().Format(timeFormat),
 		UptimeSeconds: int64(now.Sub(p.started) / time.Second),
 		Components:    []ComponentDocument{},
@@ -53,10 +53,10 @@ func (p *Page) Snapshot() Document {
 	for _, c := range p.components {
 		d.Components = append(d.Components, ComponentDocument{Name: c.Name, Status: c.status, Detail: c.detail})
 		switch {
-		case c.status == status.Outage && c.Critical:
-			d.Status = status.Outage
-		case c.status != status.Operational && d.Status == status.Operational:
-			d.Status = status.Degraded
+		case c.status == incident.Outage && c.Critical:
+			d.Status = incident.Outage
+		case c.status != incident.Operational && d.Status == incident.Operational:
+			d.Status = incident.Degraded
 		}
 	}
 	for _, i := range p.incidents {

@@ -8,26 +8,26 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/parley-chat/parley/internal/errs"
-	"github.com/parley-chat/parley/internal/status"
+	"github.com/parley-chat/parley/internal/incident"
 )
 
 // MemoryStore keeps incidents in memory: for tests and for a process with no
 // database handle. It keeps at most 1000 incidents.
 type MemoryStore struct {
 	mu        sync.Mutex
-	incidents []status.Incident // oldest first
+	incidents []incident.Incident // oldest first
 }
 
 // NewMemoryStore returns an empty in-memory incident store.
 func NewMemoryStore() *MemoryStore { return &MemoryStore{} }
 
-// CreateIncident implements status.Store.
-func (m *MemoryStore) CreateIncident(_ context.Context, inc status.Incident) (status.Incident, error) {
+// CreateIncident implements incident.Store.
+func (m *MemoryStore) CreateIncident(_ context.Context, inc incident.Incident) (incident.Incident, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	for _, i := range m.incidents {
 		if i.Component == inc.Component && i.ResolvedAt == nil {
-			return status.Incident{}, errs.E(errs.Conflict, "component already has an open incident")
+			return incident.Incident{}, errs.E(errs.Conflict, "component already has an open incident")
 		}
 	}
 	if inc.ID == "" {
@@ -43,7 +43,7 @@ func (m *MemoryStore) CreateIncident(_ context.Context, inc status.Incident) (st
 	return inc, nil
 }
 
-// ResolveIncident implements status.Store.
+// ResolveIncident implements incident.Store.
 func (m *MemoryStore) ResolveIncident(_ context.Context, id string, at time.Time) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -57,11 +57,11 @@ func (m *MemoryStore) ResolveIncident(_ context.Context, id string, at time.Time
 	return errs.E(errs.NotFound, "open incident not found")
 }
 
-// ListIncidents implements status.Store.
-func (m *MemoryStore) ListIncidents(_ context.Context, limit int) ([]status.Incident, error) {
+// ListIncidents implements incident.Store.
+func (m *MemoryStore) ListIncidents(_ context.Context, limit int) ([]incident.Incident, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	out := append([]status.Incident(nil), m.incidents...)
+	out := append([]incident.Incident(nil), m.incidents...)
 	sort.SliceStable(out, func(i, j int) bool { return out[i].StartedAt.After(out[j].StartedAt) })
 	if limit > 0 && len(out) > limit {
 		out = out[:limit]
@@ -69,8 +69,8 @@ func (m *MemoryStore) ListIncidents(_ context.Context, limit int) ([]status.Inci
 	return out, nil
 }
 
-// OpenIncident implements status.Store.
-func (m *MemoryStore) OpenIncident(_ context.Context, component string) (status.Incident, error) {
+// OpenIncident implements incident.Store.
+func (m *MemoryStore) OpenIncident(_ context.Context, component string) (incident.Incident, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	for _, i := range m.incidents {
@@ -78,7 +78,7 @@ func (m *MemoryStore) OpenIncident(_ context.Context, component string) (status.
 			return i, nil
 		}
 	}
-	return status.Incident{}, errs.E(errs.NotFound, "no open incident")
+	return incident.Incident{}, errs.E(errs.NotFound, "no open incident")
 }
 
-var _ status.Store = (*MemoryStore)(nil)
+var _ incident.Store = (*MemoryStore)(nil)

@@ -12,13 +12,13 @@ import (
 	"time"
 
 	"github.com/parley-chat/parley/internal/errs"
-	"github.com/parley-chat/parley/internal/status"
+	"github.com/parley-chat/parley/internal/incident"
 )
 
 // Check is the outcome of one probe. Detail is shown on the public page:
 // keep it generic ("unreachable"), never an internal error text.
 type Check struct {
-	Status string // status.Operational, status.Degraded or status.Outage
+	Status string // incident.Operational, incident.Degraded or incident.Outage
 	Detail string
 }
 
@@ -30,9 +30,9 @@ type Probe func(ctx context.Context) Check
 func ProbeErr(f func(ctx context.Context) error) Probe {
 	return func(ctx context.Context) Check {
 		if err := f(ctx); err != nil {
-			return Check{Status: status.Outage, Detail: "health check failing"}
+			return Check{Status: incident.Outage, Detail: "health check failing"}
 		}
-		return Check{Status: status.Operational}
+		return Check{Status: incident.Operational}
 	}
 }
 
@@ -49,7 +49,7 @@ type Component struct {
 type Options struct {
 	Components []Component
 	// Store persists incidents (the SQL store in production).
-	Store status.Store
+	Store incident.Store
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// Interval between probe rounds in Run (default 15s); Timeout bounds one
@@ -83,7 +83,7 @@ type Page struct {
 
 	mu         sync.Mutex
 	components []*componentState
-	incidents  []status.Incident // last list read from the store
+	incidents  []incident.Incident // last list read from the store
 	cached     []byte
 	cachedAt   time.Time
 }
@@ -117,7 +117,7 @@ func New(opts Options) *Page {
 	}
 	p := &Page{opts: opts, started: opts.Now()}
 	for _, c := range opts.Components {
-		p.components = append(p.components, &componentState{Component: c, status: status.Operational})
+		p.components = append(p.components, &componentState{Component: c, status: incident.Operational})
 	}
 	return p
 }
@@ -159,10 +159,10 @@ func (p *Page) CheckNow(ctx context.Context) {
 
 func normalize(c Check) Check {
 	switch c.Status {
-	case status.Operational, status.Degraded, status.Outage:
+	case incident.Operational, incident.Degraded, incident.Outage:
 		return c
 	}
-	return Check{Status: status.Outage, Detail: "health check failing"}
+	return Check{Status: incident.Outage, Detail: "health check failing"}
 }
 
 // observe feeds one check into c's debounce and reconciles the store when
@@ -213,7 +213,7 @@ func (p *Page) reconcile(ctx context.Context, name, st, detail string) error {
 	}
 	now := p.opts.Now().UTC()
 	switch {
-	case st == status.Operational && hasOpen:
+	case st == incident.Operational && hasOpen:
 		err := p.opts.Store.ResolveIncident(ctx, open.ID, now)
 		if errors.Is(err, errs.ErrNotFound) {
 			return nil // another replica resolved it
@@ -222,8 +222,8 @@ func (p *Page) reconcile(ctx context.Context, name, st, detail string) error {
 			p.opts.Logger.InfoContext(ctx, "status page: incident resolved", slog.String("component", name), slog.String("incident_id", open.ID))
 		}
 		return err
-	case st != status.Operational && !hasOpen:
-		inc, err := p.opts.Store.CreateIncident(ctx, status.Incident{
+	case st != incident.Operational && !hasOpen:
+		inc, err := p.opts.Store.CreateIncident(ctx, incident.Incident{
 			Component: name, Status: st, Title: title(name, st, detail), StartedAt: now,
 		})
 		if errors.Is(err, errs.ErrConflict) {

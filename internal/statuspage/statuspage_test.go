@@ -10,17 +10,10 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/parley-chat/parley/internal/status"
-	"github.com/parley-chat/parley/internal/store"
+	"github.com/parley-chat/parley/internal/incident"
+	"github.com/parley-chat/parley/internal/platform/testkit"
+	"github.com/parley-chat/parley/internal/store/storetest"
 )
-
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time          { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
 
 // switchable is a probe whose answer the test sets between rounds.
 type switchable struct {
@@ -32,40 +25,29 @@ func (s *switchable) set(st string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.chk = Check{Status: st}
-	if st != status.Operational {
+	if st != incident.Operational {
 		s.chk.Detail = "unreachable"
 	}
 }
 
 func (s *switchable) probe(context.Context) Check { s.mu.Lock(); defer s.mu.Unlock(); return s.chk }
 
-func operational(context.Context) Check { return Check{Status: status.Operational} }
+func operational(context.Context) Check { return Check{Status: incident.Operational} }
 
-type stores map[string]func(t *testing.T) status.Store
+type stores map[string]func(t *testing.T) incident.Store
 
 var backends = stores{
-	"memory": func(*testing.T) status.Store { return NewMemoryStore() },
-	"sqlite": func(t *testing.T) status.Store {
-		ctx := context.Background()
-		s, err := store.Open(ctx, store.Config{DataDir: t.TempDir()})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = s.Close() })
-		if err := store.MigrateAuto(ctx, s); err != nil {
-			t.Fatal(err)
-		}
-		return s
-	},
+	"memory": func(*testing.T) incident.Store { return NewMemoryStore() },
+	"sqlite": func(t *testing.T) incident.Store { return storetest.Open(t, "sqlite") },
 }
 
 func TestFlappingProbe(t *testing.T) {
 	for name, open := range backends {
 		t.Run(name, func(t *testing.T) {
 			ctx := context.Background()
-			clk := &clock{t: time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)}
+			clk := testkit.NewClock(time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC))
 			db := &switchable{}
-			db.set(status.Operational)
+			db.set(incident.Operational)
 			st := open(t)
 			p := New(Options{Store: st, Now: clk.Now, Components: []Component{
 				{Name: "api", Probe: operational, Critical: true},
@@ -78,16 +60,16 @@ func TestFlappingProbe(t *testing.T) {
 				return p.Snapshot()
 			}
 			// A flapping probe (one bad round at a time) opens no incident.
-			for _, s := range []string{status.Outage, status.Operational, status.Outage, status.Operational} {
-				if d := round(s); d.Status != status.Operational || len(d.Incidents) != 0 {
+			for _, s := range []string{incident.Outage, incident.Operational, incident.Outage, incident.Operational} {
+				if d := round(s); d.Status != incident.Operational || len(d.Incidents) != 0 {
 					t.Fatalf("after a single %s round: status %s, %d incidents", s, d.Status, len(d.Incidents))
 				}
 			}
 			// Two bad rounds in a row: outage, one incident.
-			round(status.Outage)
+			round(incident.Outage)
 			downAt := clk.Now()
-			d := round(status.Outage)
-			if d.Status != status.Outage {
+			d := round(incident.Outage)
+			if d.Status != incident.Outage {
 				t.Fatalf("status %s, want outage", d.Status)
 			}
 			if d := cmp.Diff([]ComponentDocument{{Name: "api", Status: "operational"}, {Name: "database", Status: "outage", Detail: "unreachable"}}, d.Components); d != "" {
@@ -100,23 +82,23 @@ func TestFlappingProbe(t *testing.T) {
 				t.Errorf("incident started_at %s, want %s", got, want)
 			}
 			// Flapping while down keeps the one incident open.
-			round(status.Operational)
-			if d := round(status.Outage); len(d.Incidents) != 1 || d.Incidents[0].ResolvedAt != nil {
+			round(incident.Operational)
+			if d := round(incident.Outage); len(d.Incidents) != 1 || d.Incidents[0].ResolvedAt != nil {
 				t.Fatalf("incidents after a blip while down: %+v", d.Incidents)
 			}
 			// Recovery for two rounds resolves it.
-			round(status.Operational)
-			d = round(status.Operational)
-			if d.Status != status.Operational || len(d.Incidents) != 1 || d.Incidents[0].ResolvedAt == nil {
+			round(incident.Operational)
+			d = round(incident.Operational)
+			if d.Status != incident.Operational || len(d.Incidents) != 1 || d.Incidents[0].ResolvedAt == nil {
 				t.Fatalf("after recovery: %s %+v", d.Status, d.Incidents)
 			}
 			if got, want := *d.Incidents[0].ResolvedAt, clk.Now().Format(timeFormat); got != want {
 				t.Errorf("resolved_at %s, want %s", got, want)
 			}
 			// A second outage is a second incident, listed first.
-			round(status.Degraded)
-			d = round(status.Degraded)
-			if d.Status != status.Degraded || len(d.Incidents) != 2 || d.Incidents[0].Status != status.Degraded || d.Incidents[0].ResolvedAt != nil {
+			round(incident.Degraded)
+			d = round(incident.Degraded)
+			if d.Status != incident.Degraded || len(d.Incidents) != 2 || d.Incidents[0].Status != incident.Degraded || d.Incidents[0].ResolvedAt != nil {
 				t.Fatalf("second incident: %s %+v", d.Status, d.Incidents)
 			}
 			if d.UptimeSeconds != int64(12*15) {
@@ -128,9 +110,9 @@ func TestFlappingProbe(t *testing.T) {
 
 func TestTwoReplicasOpenOneIncident(t *testing.T) {
 	ctx := context.Background()
-	clk := &clock{t: time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)}
+	clk := testkit.NewClock(time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC))
 	st := backends["sqlite"](t)
-	down := func(context.Context) Check { return Check{Status: status.Outage} }
+	down := func(context.Context) Check { return Check{Status: incident.Outage} }
 	a := New(Options{Store: st, Now: clk.Now, Threshold: 1, Components: []Component{{Name: "redis", Probe: down}}})
 	b := New(Options{Store: st, Now: clk.Now, Threshold: 1, Components: []Component{{Name: "redis", Probe: down}}})
 	var wg sync.WaitGroup
@@ -147,7 +129,7 @@ func TestTwoReplicasOpenOneIncident(t *testing.T) {
 		t.Fatalf("%d incidents, want 1", len(incs))
 	}
 	// A non-critical outage degrades the service.
-	if d := a.Snapshot(); d.Status != status.Degraded {
+	if d := a.Snapshot(); d.Status != incident.Degraded {
 		t.Errorf("status %s, want degraded", d.Status)
 	}
 }
@@ -155,7 +137,7 @@ func TestTwoReplicasOpenOneIncident(t *testing.T) {
 func TestStaleIncidentResolvedAtStart(t *testing.T) {
 	ctx := context.Background()
 	st := NewMemoryStore()
-	if _, err := st.CreateIncident(ctx, status.Incident{Component: "groq", Status: status.Outage, Title: "groq outage"}); err != nil {
+	if _, err := st.CreateIncident(ctx, incident.Incident{Component: "groq", Status: incident.Outage, Title: "groq outage"}); err != nil {
 		t.Fatal(err)
 	}
 	p := New(Options{Store: st, Components: []Component{{Name: "groq", Probe: operational}}})
@@ -167,9 +149,9 @@ func TestStaleIncidentResolvedAtStart(t *testing.T) {
 
 func TestHandlerCachesAndIsPublic(t *testing.T) {
 	ctx := context.Background()
-	clk := &clock{t: time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)}
+	clk := testkit.NewClock(time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC))
 	sw := &switchable{}
-	sw.set(status.Operational)
+	sw.set(incident.Operational)
 	p := New(Options{Now: clk.Now, Threshold: 1, CacheTTL: 5 * time.Second,
 		Components: []Component{{Name: "groq", Probe: sw.probe, Critical: true}}})
 	p.CheckNow(ctx)
@@ -185,23 +167,23 @@ func TestHandlerCachesAndIsPublic(t *testing.T) {
 		}
 		return d
 	}
-	if d := get(); d.Status != status.Operational || d.StartedAt != "2026-11-25T12:00:00.000Z" {
+	if d := get(); d.Status != incident.Operational || d.StartedAt != "2026-11-25T12:00:00.000Z" {
 		t.Fatalf("first: %+v", d)
 	}
-	sw.set(status.Outage)
+	sw.set(incident.Outage)
 	p.CheckNow(ctx)
-	if d := get(); d.Status != status.Operational {
+	if d := get(); d.Status != incident.Operational {
 		t.Fatalf("cached document not reused: %s", d.Status)
 	}
 	clk.Advance(5 * time.Second)
-	if d := get(); d.Status != status.Outage || len(d.Incidents) != 1 {
+	if d := get(); d.Status != incident.Outage || len(d.Incidents) != 1 {
 		t.Fatalf("after TTL: %+v", d)
 	}
 }
 
 func TestProbeErrHidesErrorText(t *testing.T) {
 	p := ProbeErr(func(context.Context) error { return http.ErrServerClosed })
-	if got := p(context.Background()); got != (Check{Status: status.Outage, Detail: "health check failing"}) {
+	if got := p(context.Background()); got != (Check{Status: incident.Outage, Detail: "health check failing"}) {
 		t.Fatalf("got %+v", got)
 	}
 }

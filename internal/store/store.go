@@ -30,7 +30,7 @@ import (
 	"github.com/parley-chat/parley/internal/audit"
 	"github.com/parley-chat/parley/internal/chat"
 	"github.com/parley-chat/parley/internal/errs"
-	"github.com/parley-chat/parley/internal/status"
+	"github.com/parley-chat/parley/internal/incident"
 	"github.com/parley-chat/parley/internal/store/migrate"
 	"github.com/parley-chat/parley/internal/store/postgres"
 	"github.com/parley-chat/parley/internal/store/sqlite"
@@ -44,10 +44,10 @@ type Migrator = migrate.Migrator
 type MigrationStatus = migrate.Status
 
 // IncidentStore persists status-page incidents.
-type IncidentStore = status.Store
+type IncidentStore = incident.Store
 
 // Incident is one status-page incident.
-type Incident = status.Incident
+type Incident = incident.Incident
 
 // Store is everything parley persists, on either engine.
 type Store interface {

@@ -8,8 +8,8 @@ import (
 )
 
 // Counter keeps each user's token total for the current UTC day, the number
-// quotas are checked against. MemoryCounter serves one replica; RedisCounter
-// lets several replicas share the totals.
+// quotas are checked against. MemoryCounter serves one replica; store/redis's
+// UsageCounter lets several replicas share the totals.
 type Counter interface {
 	// Add adds tokens to the user's total for day and returns the new total.
 	Add(ctx context.Context, userID string, day time.Time, tokens int64) (int64, error)
@@ -17,12 +17,12 @@ type Counter interface {
 	Used(ctx context.Context, userID string, day time.Time) (int64, error)
 }
 
-// seedFunc loads a user's stored total for a day: the starting point of a
+// Seed loads a user's stored total for a day: the starting point of a
 // counter that has not seen the user that day.
-type seedFunc func(ctx context.Context, userID string, day time.Time) (int64, error)
+type Seed func(ctx context.Context, userID string, day time.Time) (int64, error)
 
-// storeSeed sums a user's stored usage for one day.
-func storeSeed(st Store) seedFunc {
+// SeedFromStore sums a user's stored usage for one day.
+func SeedFromStore(st Store) Seed {
 	return func(ctx context.Context, userID string, day time.Time) (int64, error) {
 		recs, err := st.UsageByDay(ctx, userID, day)
 		if err != nil {
@@ -39,7 +39,7 @@ func storeSeed(st Store) seedFunc {
 // MemoryCounter keeps today's totals in process memory, seeded from the
 // store the first time a user is seen on a day.
 type MemoryCounter struct {
-	seed seedFunc
+	seed Seed
 
 	mu      sync.Mutex
 	day     time.Time
@@ -48,7 +48,7 @@ type MemoryCounter struct {
 
 // NewMemoryCounter returns a Counter in memory, seeded from st.
 func NewMemoryCounter(st Store) *MemoryCounter {
-	return &MemoryCounter{seed: storeSeed(st), entries: make(map[string]int64)}
+	return &MemoryCounter{seed: SeedFromStore(st), entries: make(map[string]int64)}
 }
 
 // Add implements Counter.

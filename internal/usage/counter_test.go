@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/parley-chat/parley/internal/platform/testenv"
+	redisstore "github.com/parley-chat/parley/internal/store/redis"
 	"github.com/parley-chat/parley/internal/usage"
 )
 
@@ -24,7 +25,7 @@ func TestCounters(t *testing.T) {
 			}},
 			{"redis", func(t *testing.T) (usage.Counter, usage.Counter) {
 				rdb, prefix := testenv.Redis(t)
-				return usage.NewRedisCounter(rdb, prefix, b.store), usage.NewRedisCounter(rdb, prefix, b.store)
+				return redisstore.NewUsageCounter(rdb, prefix, b.store), redisstore.NewUsageCounter(rdb, prefix, b.store)
 			}},
 		}
 		for _, impl := range impls {

@@ -2,14 +2,10 @@ package usage_test
 
 import (
 	"context"
-	"path/filepath"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/parley-chat/parley/internal/account"
-	"github.com/parley-chat/parley/internal/platform/testenv"
-	"github.com/parley-chat/parley/internal/store"
+	"github.com/parley-chat/parley/internal/store/storetest"
 	"github.com/parley-chat/parley/internal/usage"
 )
 
@@ -25,28 +21,11 @@ type backend struct {
 func backends(t *testing.T) []backend {
 	t.Helper()
 	var out []backend
-	for _, c := range []struct{ name, url string }{
-		{"sqlite", "sqlite:" + filepath.Join(t.TempDir(), "parley.db")},
-		{"postgres", testenv.NewPostgresDB(t)},
-	} {
-		st := openStore(t, c.url)
-		out = append(out, backend{name: c.name, store: st, accounts: st})
+	for _, engine := range storetest.Engines {
+		st := storetest.Open(t, engine)
+		out = append(out, backend{name: engine, store: st, accounts: st})
 	}
 	return out
-}
-
-func openStore(t *testing.T, url string) store.Store {
-	t.Helper()
-	ctx := context.Background()
-	st, err := store.Open(ctx, store.Config{URL: url})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = st.Close() })
-	if err := store.MigrateAuto(ctx, st); err != nil {
-		t.Fatal(err)
-	}
-	return st
 }
 
 // newUser stores a user with an optional quota override.
@@ -59,24 +38,6 @@ func newUser(t *testing.T, st account.Store, email string, quota *int64) account
 		t.Fatal(err)
 	}
 	return u
-}
-
-// clock is a settable clock for the recorder.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
 }
 
 func ptr[T any](v T) *T { return &v }

@@ -12,6 +12,8 @@ import (
 
 	"github.com/parley-chat/parley/internal/errs"
 	"github.com/parley-chat/parley/internal/platform/testenv"
+	"github.com/parley-chat/parley/internal/platform/testkit"
+	redisstore "github.com/parley-chat/parley/internal/store/redis"
 	"github.com/parley-chat/parley/internal/usage"
 )
 
@@ -114,7 +116,7 @@ func TestQuota(t *testing.T) {
 	for _, b := range backends(t) {
 		t.Run(b.name, func(t *testing.T) {
 			ctx := context.Background()
-			clk := &clock{t: time.Date(2026, 11, 25, 22, 0, 0, 0, time.UTC)}
+			clk := testkit.NewClock(time.Date(2026, 11, 25, 22, 0, 0, 0, time.UTC))
 			rec, err := usage.NewRecorder(usage.Options{Store: b.store, DefaultQuota: 100, FlushInterval: never, Now: clk.Now})
 			if err != nil {
 				t.Fatal(err)
@@ -199,7 +201,7 @@ func TestQuotaAcrossReplicas(t *testing.T) {
 	rdb, prefix := testenv.Redis(t)
 	replica := func() *usage.Recorder {
 		r, err := usage.NewRecorder(usage.Options{Store: b.store, DefaultQuota: 100, FlushInterval: never,
-			Counter: usage.NewRedisCounter(rdb, prefix, b.store)})
+			Counter: redisstore.NewUsageCounter(rdb, prefix, b.store)})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -25,7 +25,7 @@ type verdict struct {
 func (f *Firewall) inspect(r *http.Request, exclude []string) verdict {
 	tx := f.waf.NewTransaction()
 	defer func() { _ = tx.Close() }()
-	tx.ProcessConnection(f.o.ClientIP(r), 0, "", 0)
+	tx.ProcessConnection(request(r).ClientIP, 0, "", 0)
 	uri := r.RequestURI
 	if uri == "" {
 		uri = r.URL.RequestURI()

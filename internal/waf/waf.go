@@ -6,7 +6,6 @@
 package waf
 
 import (
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -18,6 +17,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/parley-chat/parley/internal/errs"
+	"github.com/parley-chat/parley/internal/httpapi/problem"
+	"github.com/parley-chat/parley/internal/platform/reqctx"
 )
 
 // Mode is what the firewall does with a request the rules flag.
@@ -69,14 +70,7 @@ type Options struct {
 	// Exclusions maps route patterns to top-level JSON fields left out of
 	// body inspection; nil means DefaultExclusions.
 	Exclusions map[string][]string
-	// ClientIP and RequestID describe a request for the rules and the log.
-	ClientIP  func(r *http.Request) string
-	RequestID func(r *http.Request) string
-	// UserID names the authenticated user in the log ("" if none).
-	UserID func(r *http.Request) string
-	// Errors writes the 403 (a problem document carrying the request id).
-	Errors func(w http.ResponseWriter, r *http.Request, err error)
-	Logger *slog.Logger
+	Logger     *slog.Logger
 	// Registerer receives parley_waf_matches_total; nil registers nothing.
 	Registerer prometheus.Registerer
 }
@@ -112,18 +106,6 @@ func New(o Options) (*Firewall, error) {
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
-	}
-	if o.ClientIP == nil {
-		o.ClientIP = func(r *http.Request) string { return r.RemoteAddr }
-	}
-	if o.RequestID == nil {
-		o.RequestID = func(*http.Request) string { return "" }
-	}
-	if o.UserID == nil {
-		o.UserID = func(*http.Request) string { return "" }
-	}
-	if o.Errors == nil {
-		return nil, errors.New("waf: Options.Errors is required")
 	}
 	f := &Firewall{o: o, matches: prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "parley_waf_matches_total",
@@ -196,7 +178,7 @@ func (f *Firewall) Route(pattern string) func(http.Handler) http.Handler {
 			}
 			f.report(r, pattern, v)
 			if v.interrupted && f.o.Mode == Block {
-				f.o.Errors(w, r, errs.E(errs.Forbidden, BlockedMessage))
+				problem.Write(w, r, errs.E(errs.Forbidden, BlockedMessage))
 				return
 			}
 			next.ServeHTTP(w, r)
@@ -206,9 +188,10 @@ func (f *Firewall) Route(pattern string) func(http.Handler) http.Handler {
 
 // report logs and counts a verdict: rule ids, never what they matched.
 func (f *Firewall) report(r *http.Request, pattern string, v verdict) {
-	attrs := []any{"request_id", f.o.RequestID(r), "route", pattern, "client_ip", f.o.ClientIP(r),
+	rec := request(r)
+	attrs := []any{"request_id", rec.ID, "route", pattern, "client_ip", rec.ClientIP,
 		"rule_ids", v.rules, "mode", string(f.o.Mode)}
-	if u := f.o.UserID(r); u != "" {
+	if u := rec.UserID; u != "" {
 		attrs = append(attrs, "user_id", u)
 	}
 	if !v.interrupted {
@@ -224,4 +207,13 @@ func (f *Firewall) report(r *http.Request, pattern string, v verdict) {
 	}
 	f.matches.WithLabelValues("detect").Inc()
 	f.o.Logger.Warn("waf flagged a request (detect mode: let through)", attrs...)
+}
+
+// request is r's record (platform/reqctx); outside the HTTP layer's chain
+// (tests of the firewall alone) the peer address stands for the client.
+func request(r *http.Request) *reqctx.Record {
+	if rec := reqctx.From(r.Context()); rec != nil {
+		return rec
+	}
+	return &reqctx.Record{ClientIP: r.RemoteAddr}
 }

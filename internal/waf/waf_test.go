@@ -16,7 +16,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
-	"github.com/parley-chat/parley/internal/edge"
+	"github.com/parley-chat/parley/internal/platform/reqctx"
+	"github.com/parley-chat/parley/internal/platform/testkit"
 	"github.com/parley-chat/parley/internal/waf"
 )
 
@@ -30,44 +31,20 @@ const (
 	listRoute     = "GET /api/v1/conversations"
 )
 
-// syncBuf is a log sink safe for concurrent handlers.
-type syncBuf struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuf) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuf) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // fixture is a firewall in one mode in front of a handler that echoes the
 // body it received.
 type fixture struct {
 	fw   *waf.Firewall
-	logs *syncBuf
+	logs *testkit.Buffer
 	reg  *prometheus.Registry
 }
 
 func newFixture(t testing.TB, mode waf.Mode) *fixture {
 	t.Helper()
-	f := &fixture{logs: &syncBuf{}, reg: prometheus.NewRegistry()}
+	f := &fixture{logs: &testkit.Buffer{}, reg: prometheus.NewRegistry()}
 	fw, err := waf.New(waf.Options{
 		Mode: mode, MaxBody: 1 << 20, Registerer: f.reg,
-		Logger:    slog.New(slog.NewJSONHandler(f.logs, nil)),
-		ClientIP:  func(*http.Request) string { return "203.0.113.7" },
-		RequestID: func(r *http.Request) string { return r.Header.Get("X-Test-Id") },
-		Errors: func(w http.ResponseWriter, r *http.Request, err error) {
-			w.Header().Set("X-Request-Id", r.Header.Get("X-Test-Id"))
-			edge.DefaultErrorWriter(w, r, err)
-		},
+		Logger: slog.New(slog.NewJSONHandler(f.logs, nil)),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -92,6 +69,8 @@ func (f *fixture) serve(route string, r *http.Request) *httptest.ResponseRecorde
 		w.WriteHeader(http.StatusOK)
 		_, _ = w.Write(body)
 	}))
+	// The HTTP layer's request record: the client address and the id.
+	r = r.WithContext(reqctx.With(r.Context(), &reqctx.Record{ID: r.Header.Get("X-Test-Id"), ClientIP: "203.0.113.7"}))
 	w := httptest.NewRecorder()
 	h.ServeHTTP(w, r)
 	return w
@@ -299,11 +278,10 @@ func TestOptions(t *testing.T) {
 	if _, err := waf.ParseMode("on"); err == nil {
 		t.Error("ParseMode(on) accepted")
 	}
-	errw := func(http.ResponseWriter, *http.Request, error) {}
-	if _, err := waf.New(waf.Options{Mode: waf.Block, Paranoia: 5, Errors: errw}); err == nil {
+	if _, err := waf.New(waf.Options{Mode: waf.Block, Paranoia: 5}); err == nil {
 		t.Error("paranoia 5 accepted")
 	}
-	off, err := waf.New(waf.Options{Mode: waf.Off, Errors: errw})
+	off, err := waf.New(waf.Options{Mode: waf.Off})
 	if err != nil || off.LoadTime() != 0 {
 		t.Fatalf("off: %v, load %v", err, off.LoadTime())
 	}
@@ -319,8 +297,7 @@ func TestOptions(t *testing.T) {
 // above: the same chat message is refused when no field is excluded, so it
 // passes there because of the exclusion, not because bodies go unread.
 func TestWithoutExclusionsChatTextWouldBeBlocked(t *testing.T) {
-	fw, err := waf.New(waf.Options{Mode: waf.Block, Exclusions: map[string][]string{},
-		Errors: func(w http.ResponseWriter, r *http.Request, err error) { edge.DefaultErrorWriter(w, r, err) }})
+	fw, err := waf.New(waf.Options{Mode: waf.Block, Exclusions: map[string][]string{}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,3 +1,5 @@
+// Package apitest starts parley's real HTTP API on a real store for
+// end-to-end tests, and offers helpers to call it (register, log in, JSON).
 package apitest
 
 import (
@@ -18,8 +20,13 @@ import (
 
 	"github.com/parley-chat/parley/internal/account"
 	"github.com/parley-chat/parley/internal/auth"
+	"github.com/parley-chat/parley/internal/chat"
+	"github.com/parley-chat/parley/internal/errs"
 	"github.com/parley-chat/parley/internal/httpapi"
+	"github.com/parley-chat/parley/internal/httpapi/problem"
+	"github.com/parley-chat/parley/internal/platform/testkit"
 	"github.com/parley-chat/parley/internal/store"
+	"github.com/parley-chat/parley/internal/usage"
 )
 
 // DefaultSecret signs access tokens unless Options.Secret is set.
@@ -33,14 +40,19 @@ type Options struct {
 	AccessTTL       time.Duration
 	RefreshTTL      time.Duration
 	MaxBodyBytes    int64
-	// Clock drives token issuing/verification and refresh expiry; a Clock
+	// Clock drives token issuing/verification and refresh expiry; a clock
 	// starting at the real time when nil.
-	Clock           *Clock
+	Clock           *testkit.Clock
 	AccountThrottle account.Throttle
 	AddressThrottle account.Throttle
-	// Routes and Ready are handed to httpapi.Deps (teammates' handlers).
-	Routes []httpapi.Route
-	Ready  []httpapi.ReadyCheck
+	// Completer answers the chat routes; nil: one with no model and no key.
+	Completer chat.Completer
+	// Usage accounts tokens and checks quotas; nil: a recorder on the store
+	// without a quota.
+	Usage *usage.Recorder
+	// Extra rows of the route table (failing handlers) and readiness checks.
+	Extra []httpapi.Route
+	Ready []httpapi.ReadyCheck
 	// Deps, when set, may change the Deps just before httpapi.New.
 	Deps func(*httpapi.Deps)
 }
@@ -52,10 +64,11 @@ type Env struct {
 	Store    store.Store
 	Server   *httpapi.Server
 	Accounts *account.Service
+	Chat     *chat.Service
 	Tokens   *auth.Tokens
-	Clock    *Clock
+	Clock    *testkit.Clock
 	Registry *prometheus.Registry
-	Logs     *SyncBuffer
+	Logs     *testkit.Buffer
 	Client   *http.Client
 }
 
@@ -63,7 +76,7 @@ type Env struct {
 func Start(t testing.TB, st store.Store, o Options) *Env {
 	t.Helper()
 	if o.Clock == nil {
-		o.Clock = NewClock(time.Now())
+		o.Clock = testkit.NewClock(time.Now())
 	}
 	if o.Secret == nil {
 		o.Secret = DefaultSecret
@@ -73,7 +86,7 @@ func Start(t testing.TB, st store.Store, o Options) *Env {
 		t.Fatal(err)
 	}
 	tokens := auth.NewTokens(ks, auth.TokenConfig{TTL: o.AccessTTL, Now: o.Clock.Now})
-	logs := &SyncBuffer{}
+	logs := &testkit.Buffer{}
 	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	accts, err := account.NewService(st, tokens, account.Options{
 		Signup: o.Signup, RefreshTTL: o.RefreshTTL, Logger: log, Now: o.Clock.Now,
@@ -82,10 +95,26 @@ func Start(t testing.TB, st store.Store, o Options) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if o.Completer == nil {
+		o.Completer = noUpstream{}
+	}
+	if o.Usage == nil {
+		rec, err := usage.NewRecorder(usage.Options{Store: st, FlushInterval: time.Hour, Now: o.Clock.Now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = rec.Close(context.Background()) })
+		o.Usage = rec
+	}
+	chats, err := chat.NewService(chat.ServiceOptions{Store: st, Completer: o.Completer, Quota: o.Usage,
+		DefaultModel: DefaultModel, Now: o.Clock.Now, Logger: log})
+	if err != nil {
+		t.Fatal(err)
+	}
 	reg := prometheus.NewRegistry()
 	deps := httpapi.Deps{
-		Logger: log, Accounts: accts, Tokens: tokens, Chat: st, Metrics: reg,
-		MaxBodyBytes: o.MaxBodyBytes, Routes: o.Routes,
+		Logger: log, Accounts: accts, Chat: chats, Usage: o.Usage, AuditLog: st, Metrics: reg,
+		MaxBodyBytes: o.MaxBodyBytes, Extra: o.Extra,
 		Ready: append([]httpapi.ReadyCheck{
 			{Name: "database", Check: st.Ping},
 			{Name: "migrations", Check: func(ctx context.Context) error { return st.Migrator().Check(ctx) }},
@@ -97,9 +126,24 @@ func Start(t testing.TB, st store.Store, o Options) *Env {
 	srv := httpapi.New(deps)
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
-	return &Env{T: t, URL: ts.URL, Store: st, Server: srv, Accounts: accts, Tokens: tokens,
+	return &Env{T: t, URL: ts.URL, Store: st, Server: srv, Accounts: accts, Chat: chats, Tokens: tokens,
 		Clock: o.Clock, Registry: reg, Logs: logs, Client: ts.Client()}
 }
+
+// DefaultModel is the chat service's default model in these tests.
+const DefaultModel = "openai/gpt-oss-120b"
+
+// noUpstream is the Completer of an API without a Groq key: no models, and
+// every completion unavailable.
+type noUpstream struct{}
+
+func (noUpstream) Complete(context.Context, chat.CompletionRequest) (chat.Completion, error) {
+	return chat.Completion{}, errs.E(errs.Unavailable, "no Groq key is configured")
+}
+func (noUpstream) Stream(context.Context, chat.CompletionRequest) (chat.Stream, error) {
+	return nil, errs.E(errs.Unavailable, "no Groq key is configured")
+}
+func (noUpstream) Models(context.Context) ([]chat.Model, error) { return nil, nil }
 
 // Response is a buffered HTTP answer.
 type Response struct {
@@ -117,12 +161,12 @@ func (r *Response) Decode(t testing.TB, v any) {
 }
 
 // Problem decodes the body as a problem document.
-func (r *Response) Problem(t testing.TB) httpapi.Problem {
+func (r *Response) Problem(t testing.TB) problem.Doc {
 	t.Helper()
 	if ct := r.Header.Get("Content-Type"); ct != "application/problem+json" {
 		t.Fatalf("status %d with Content-Type %q, want application/problem+json; body %s", r.Status, ct, r.Body)
 	}
-	var p httpapi.Problem
+	var p problem.Doc
 	r.Decode(t, &p)
 	return p
 }

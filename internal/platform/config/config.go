@@ -25,10 +25,14 @@ func (p Problems) Error() string {
 // FromEnv loads the configuration from the process environment.
 func FromEnv() (Config, error) { return Load(os.LookupEnv) }
 
+// Check is a rule another package owns (the Groq key grammar belongs to the
+// key pool): it returns the problems of c, each starting with the variable.
+type Check func(c Config) []string
+
 // Load parses every variable of Vars through lookup, applies defaults and
-// validates the result. The error, when not nil, is a Problems listing every
-// unparsable value and every rule broken.
-func Load(lookup Lookup) (Config, error) {
+// validates the result, with checks besides Validate. The error, when not
+// nil, is a Problems listing every unparsable value and every rule broken.
+func Load(lookup Lookup, checks ...Check) (Config, error) {
 	var c Config
 	var probs Problems
 	for _, v := range Vars {
@@ -47,6 +51,9 @@ func Load(lookup Lookup) (Config, error) {
 		if errors.As(err, &vp) {
 			probs = append(probs, vp...)
 		}
+	}
+	for _, check := range checks {
+		probs = append(probs, check(c)...)
 	}
 	if len(probs) > 0 {
 		return c, probs

@@ -1,9 +1,6 @@
 package config
 
-import (
-	"fmt"
-	"strings"
-)
+import "strings"
 
 // keyList is a Config field holding Groq key entries: it is split by
 // SplitKeys rather than on commas only.
@@ -25,8 +22,9 @@ func SplitKeys(raw string) []string {
 }
 
 // GroqKeys reads the Groq key entries alone, as Load does (from
-// PARLEY_GROQ_API_KEYS or the file PARLEY_GROQ_API_KEYS_FILE names), and
-// checks their shape. serve calls it again to reload the keys.
+// PARLEY_GROQ_API_KEYS or the file PARLEY_GROQ_API_KEYS_FILE names). serve
+// calls it again to reload the keys; their grammar (gsk_…[@org_…]) is the
+// key pool's, checked by groq.ParseKeys.
 func GroqKeys(lookup Lookup) ([]string, error) {
 	for _, v := range Vars {
 		if v.Name != groqKeysVar {
@@ -36,11 +34,7 @@ func GroqKeys(lookup Lookup) ([]string, error) {
 		if err != nil {
 			return nil, Problems{err.Error()}
 		}
-		c := Config{GroqAPIKeys: SplitKeys(raw)}
-		if probs := c.groqKeyProblems(); len(probs) > 0 {
-			return nil, probs
-		}
-		return c.GroqAPIKeys, nil
+		return SplitKeys(raw), nil
 	}
 	panic("config: " + groqKeysVar + " is not declared")
 }
@@ -53,16 +47,4 @@ const groqKeysVar = "PARLEY_GROQ_API_KEYS"
 func GroqKeysFile(lookup Lookup) string {
 	p, _ := lookup(groqKeysVar + "_FILE")
 	return strings.TrimSpace(p)
-}
-
-// groqKeyProblems checks each entry's shape without showing it.
-func (c Config) groqKeyProblems() Problems {
-	var probs Problems
-	for i, k := range c.GroqAPIKeys {
-		key, org, hasOrg := strings.Cut(k, "@")
-		if !strings.HasPrefix(key, "gsk_") || len(key) < 8 || (hasOrg && !strings.HasPrefix(org, "org_")) {
-			probs = append(probs, fmt.Sprintf("%s: entry %d must look like gsk_… or gsk_…@org_… (value not shown)", groqKeysVar, i+1))
-		}
-	}
-	return probs
 }

@@ -49,13 +49,6 @@ func TestGroqKeysFromFileAndEnv(t *testing.T) {
 		t.Error("GroqKeysFile does not name the file")
 	}
 
-	if err := os.WriteFile(file, []byte("gsk_one11111\nsk-not-a-groq-key\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	_, err = GroqKeys(lookup(map[string]string{"PARLEY_GROQ_API_KEYS_FILE": file}))
-	if err == nil || !strings.Contains(err.Error(), "entry 2") || strings.Contains(err.Error(), "sk-not") {
-		t.Errorf("bad entry: %v", err)
-	}
 	_, err = GroqKeys(lookup(map[string]string{"PARLEY_GROQ_API_KEYS_FILE": file + ".missing"}))
 	if err == nil || !strings.Contains(err.Error(), "PARLEY_GROQ_API_KEYS_FILE") {
 		t.Errorf("missing file: %v", err)

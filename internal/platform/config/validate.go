@@ -102,7 +102,6 @@ func (c Config) Validate() error {
 	if c.AccessTokenTTL > 0 && c.RefreshTokenTTL > 0 && c.AccessTokenTTL >= c.RefreshTokenTTL {
 		add("PARLEY_ACCESS_TOKEN_TTL: must be shorter than PARLEY_REFRESH_TOKEN_TTL")
 	}
-	p = append(p, c.groqKeyProblems()...)
 	if u, err := url.Parse(c.GroqBaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		add("PARLEY_GROQ_BASE_URL: %q is not an http(s) URL", c.GroqBaseURL)
 	}

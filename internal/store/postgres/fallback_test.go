@@ -1,12 +1,10 @@
 package postgres_test
 
 import (
-	"bytes"
 	"errors"
 	"log/slog"
 	"slices"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -15,29 +13,12 @@ import (
 
 	"github.com/parley-chat/parley/internal/account"
 	"github.com/parley-chat/parley/internal/chat"
+	"github.com/parley-chat/parley/internal/platform/testkit"
 	"github.com/parley-chat/parley/internal/store/postgres"
 )
 
-// logBuffer is a slog destination tests can read while the store writes.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-// count is how many log lines contain msg.
-func (b *logBuffer) count(msg string) int { return strings.Count(b.String(), msg) }
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
+// count is how often msg was logged so far.
+func count(b *testkit.Buffer, msg string) int { return strings.Count(b.String(), msg) }
 
 const (
 	outageMsg   = "read replica unavailable"
@@ -49,7 +30,7 @@ const (
 // back to the primary, logged once for the outage and counted. Once the
 // standby is back and the retry period has passed, reads return to it.
 func TestStreamingReplicaDown(t *testing.T) {
-	logs := &logBuffer{}
+	logs := &testkit.Buffer{}
 	pair, s := openPair(t, postgres.Config{Logger: slog.New(slog.NewTextHandler(logs, nil))})
 	var clock atomic.Int64
 	clock.Store(time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC).UnixNano())
@@ -83,7 +64,7 @@ func TestStreamingReplicaDown(t *testing.T) {
 	if got, n := s.ReplicaFallbacks()-before, uint64(countReplicaReads()); got < n {
 		t.Errorf("ReplicaFallbacks grew by %d over %d lag-tolerant reads", got, n)
 	}
-	if n := logs.count(outageMsg); n != 1 {
+	if n := count(logs, outageMsg); n != 1 {
 		t.Errorf("%q logged %d times over the outage, want once:\n%s", outageMsg, n, logs)
 	}
 
@@ -110,7 +91,7 @@ func TestStreamingReplicaDown(t *testing.T) {
 	if listed(t, s, early.user, c.ID) {
 		t.Fatal("after the retry period, ListConversations still reads the primary; want the (paused) standby")
 	}
-	if n := logs.count(recoveryMsg); n != 1 {
+	if n := count(logs, recoveryMsg); n != 1 {
 		t.Errorf("%q logged %d times, want once", recoveryMsg, n)
 	}
 }
@@ -136,7 +117,7 @@ func countReplicaReads() int {
 // backend is terminated while blocked behind a lock replayed from the
 // primary): the list is run again on the primary and answers.
 func TestStreamingReplicaLostMidQuery(t *testing.T) {
-	logs := &logBuffer{}
+	logs := &testkit.Buffer{}
 	pair, s := openPair(t, postgres.Config{MaxConns: 1, Logger: slog.New(slog.NewTextHandler(logs, nil))})
 	ctx := t.Context()
 	u, err := s.CreateUser(ctx, account.User{Email: "a@x.io"}, account.CreateOptions{})
@@ -193,7 +174,7 @@ func TestStreamingReplicaLostMidQuery(t *testing.T) {
 	if s.ReplicaFallbacks() == before {
 		t.Error("ReplicaFallbacks did not count the fallback")
 	}
-	if n := logs.count(outageMsg); n != 1 {
+	if n := count(logs, outageMsg); n != 1 {
 		t.Errorf("%q logged %d times, want once", outageMsg, n)
 	}
 }

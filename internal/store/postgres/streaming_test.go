@@ -14,8 +14,8 @@ import (
 	"github.com/parley-chat/parley/internal/audit"
 	"github.com/parley-chat/parley/internal/chat"
 	"github.com/parley-chat/parley/internal/errs"
+	"github.com/parley-chat/parley/internal/incident"
 	"github.com/parley-chat/parley/internal/platform/testenv/pgreplica"
-	"github.com/parley-chat/parley/internal/status"
 	"github.com/parley-chat/parley/internal/store"
 	"github.com/parley-chat/parley/internal/store/postgres"
 	"github.com/parley-chat/parley/internal/usage"
@@ -78,7 +78,7 @@ func write(t *testing.T, s *postgres.Store, owner, tag string) world {
 		CreatedAt: time.Now(), ExpiresAt: time.Now().Add(time.Hour)}))
 	w.component = map[string]string{"early": "groq", "late": "redis"}[tag]
 	w.total = map[string]int{"early": 1, "late": 2}[tag]
-	_, err = s.CreateIncident(ctx, status.Incident{Component: w.component, Status: status.Degraded, Title: tag})
+	_, err = s.CreateIncident(ctx, incident.Incident{Component: w.component, Status: incident.Degraded, Title: tag})
 	must(t, err)
 	return w
 }
@@ -147,7 +147,7 @@ var reads = []read{
 	}},
 	{"ListIncidents", true, func(ctx context.Context, s *postgres.Store, _ string, w world) (bool, error) {
 		is, err := s.ListIncidents(ctx, 10)
-		return slices.ContainsFunc(is, func(i status.Incident) bool { return i.Component == w.component }), err
+		return slices.ContainsFunc(is, func(i incident.Incident) bool { return i.Component == w.component }), err
 	}},
 }
 
@@ -261,7 +261,7 @@ func TestStreamingReplicaGetsNoWrites(t *testing.T) {
 		{"InsertAudit", func() error { return s.InsertAudit(ctx, []audit.Entry{{At: now, Action: "http", Status: 200}}) }},
 		{"PruneAudit", func() error { _, err := s.PruneAudit(ctx, now.Add(-time.Hour)); return err }},
 		{"CreateIncident", func() error {
-			_, err := s.CreateIncident(ctx, status.Incident{ID: "inc", Component: "api", Status: status.Outage, Title: "x"})
+			_, err := s.CreateIncident(ctx, incident.Incident{ID: "inc", Component: "api", Status: incident.Outage, Title: "x"})
 			return err
 		}},
 		{"ResolveIncident", func() error { return s.ResolveIncident(ctx, "inc", time.Now()) }},

@@ -9,7 +9,7 @@ import (
 	"github.com/parley-chat/parley/internal/account"
 	"github.com/parley-chat/parley/internal/audit"
 	"github.com/parley-chat/parley/internal/chat"
-	"github.com/parley-chat/parley/internal/status"
+	"github.com/parley-chat/parley/internal/incident"
 	"github.com/parley-chat/parley/internal/store"
 	"github.com/parley-chat/parley/internal/usage"
 )
@@ -34,7 +34,7 @@ type everything struct {
 	Messages []chat.Message
 	Usage    []usage.Record
 	Audit    []audit.Entry
-	Incident []status.Incident
+	Incident []incident.Incident
 }
 
 func snapshot(t *testing.T, s store.Store) everything {
@@ -63,7 +63,7 @@ func snapshot(t *testing.T, s store.Store) everything {
 	ok(t, s.AddUsage(ctx, []usage.Record{{UserID: u.ID, Day: at, Model: "m", Requests: 1, PromptTokens: 5, CompletionTokens: 7}}))
 	ok(t, s.InsertAudit(ctx, []audit.Entry{{At: at, UserID: u.ID, Action: "http", Method: "POST", Route: "r",
 		Status: 201, LatencyMS: 0.125, Detail: "{}"}}))
-	_, err = s.CreateIncident(ctx, status.Incident{ID: "inc", Component: "redis", Status: status.Outage, Title: "down",
+	_, err = s.CreateIncident(ctx, incident.Incident{ID: "inc", Component: "redis", Status: incident.Outage, Title: "down",
 		StartedAt: at, ResolvedAt: ptr(at.Add(time.Minute))})
 	ok(t, err)
 

@@ -7,7 +7,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/parley-chat/parley/internal/errs"
-	"github.com/parley-chat/parley/internal/status"
+	"github.com/parley-chat/parley/internal/incident"
 )
 
 func testIncidents(t *testing.T, o Opener) {
@@ -16,18 +16,18 @@ func testIncidents(t *testing.T, o Opener) {
 	_, err := s.OpenIncident(ctx, "groq")
 	wantCode(t, err, errs.NotFound)
 
-	a, err := s.CreateIncident(ctx, status.Incident{Component: "groq", Status: status.Outage,
+	a, err := s.CreateIncident(ctx, incident.Incident{Component: "groq", Status: incident.Outage,
 		Title: "Groq unreachable", StartedAt: t0})
 	ok(t, err)
 	if a.ID == "" || a.StartedAt != us(t0) || a.ResolvedAt != nil {
 		t.Fatalf("CreateIncident = %+v", a)
 	}
-	_, err = s.CreateIncident(ctx, status.Incident{Component: "groq", Status: status.Degraded, Title: "again"})
+	_, err = s.CreateIncident(ctx, incident.Incident{Component: "groq", Status: incident.Degraded, Title: "again"})
 	wantCode(t, err, errs.Conflict)
-	b, err := s.CreateIncident(ctx, status.Incident{ID: "db1", Component: "database", Status: status.Degraded,
+	b, err := s.CreateIncident(ctx, incident.Incident{ID: "db1", Component: "database", Status: incident.Degraded,
 		Title: "slow", StartedAt: t0.Add(time.Minute)})
 	ok(t, err)
-	_, err = s.CreateIncident(ctx, status.Incident{Component: "", Status: "fine"})
+	_, err = s.CreateIncident(ctx, incident.Incident{Component: "", Status: "fine"})
 	wantCode(t, err, errs.Invalid)
 
 	open, err := s.OpenIncident(ctx, "groq")
@@ -40,7 +40,7 @@ func testIncidents(t *testing.T, o Opener) {
 	wantCode(t, s.ResolveIncident(ctx, "nope", t0), errs.NotFound)
 	_, err = s.OpenIncident(ctx, "groq")
 	wantCode(t, err, errs.NotFound)
-	c, err := s.CreateIncident(ctx, status.Incident{Component: "groq", Status: status.Degraded, Title: "flaky",
+	c, err := s.CreateIncident(ctx, incident.Incident{Component: "groq", Status: incident.Degraded, Title: "flaky",
 		StartedAt: t0.Add(5 * time.Minute)})
 	ok(t, err)
 
@@ -48,7 +48,7 @@ func testIncidents(t *testing.T, o Opener) {
 	ok(t, err)
 	resolved := us(t0.Add(2 * time.Minute))
 	a.ResolvedAt = &resolved
-	if d := cmp.Diff([]status.Incident{c, b, a}, list); d != "" {
+	if d := cmp.Diff([]incident.Incident{c, b, a}, list); d != "" {
 		t.Fatalf("ListIncidents (-want +got):\n%s", d)
 	}
 	list, err = s.ListIncidents(ctx, 1)

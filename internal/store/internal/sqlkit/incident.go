@@ -2,16 +2,16 @@ package sqlkit
 
 import (
 	"github.com/parley-chat/parley/internal/errs"
-	"github.com/parley-chat/parley/internal/status"
+	"github.com/parley-chat/parley/internal/incident"
 )
 
 // NewIncident checks inc and fills its ID and StartedAt when unset.
-func NewIncident(inc status.Incident) (status.Incident, error) {
+func NewIncident(inc incident.Incident) (incident.Incident, error) {
 	bad := map[string]string{}
 	if inc.Component == "" {
 		bad["component"] = "required"
 	}
-	if inc.Status != status.Degraded && inc.Status != status.Outage {
+	if inc.Status != incident.Degraded && inc.Status != incident.Outage {
 		bad["status"] = "must be degraded or outage"
 	}
 	if err := CheckText("component", inc.Component, "title", inc.Title); err != nil {
@@ -21,7 +21,7 @@ func NewIncident(inc status.Incident) (status.Incident, error) {
 		}
 	}
 	if len(bad) > 0 {
-		return status.Incident{}, errs.Validation(bad)
+		return incident.Incident{}, errs.Validation(bad)
 	}
 	inc.ID = ID(inc.ID)
 	inc.StartedAt = TimeOrNow(inc.StartedAt)

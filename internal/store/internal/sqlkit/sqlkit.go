@@ -12,25 +12,11 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/parley-chat/parley/internal/errs"
+	"github.com/parley-chat/parley/internal/platform/page"
 )
 
-// Page size bounds shared by every list method.
-const (
-	DefaultLimit = 20
-	MaxLimit     = 100
-)
-
-// Limit clamps a requested page size into [1, MaxLimit], 0 or less meaning
-// DefaultLimit.
-func Limit(n int) int {
-	switch {
-	case n <= 0:
-		return DefaultLimit
-	case n > MaxLimit:
-		return MaxLimit
-	}
-	return n
-}
+// Limit clamps a requested page size (page.Clamp, the one rule).
+func Limit(n int) int { return page.Clamp(n) }
 
 // Cursor is the position after the last row of a page ordered by (T, ID)
 // descending, or by N descending for integer-keyed lists.

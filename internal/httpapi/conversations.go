@@ -1,0 +1,95 @@
+package httpapi
+
+import (
+	"net/http"
+
+	"github.com/parley-chat/parley/internal/chat"
+)
+
+type conversationBody struct {
+	Title *string `json:"title"`
+	Model *string `json:"model"`
+}
+
+func (b conversationBody) input() chat.ConversationInput {
+	return chat.ConversationInput{Title: b.Title, Model: b.Model}
+}
+
+func (s *Server) createConversation(w http.ResponseWriter, r *http.Request) error {
+	u, _ := CurrentUser(r)
+	var in conversationBody
+	if err := DecodeOptionalJSON(r, &in); err != nil {
+		return err
+	}
+	c, err := s.d.Chat.CreateConversation(r.Context(), u.ID, in.input())
+	if err != nil {
+		return err
+	}
+	return WriteJSON(w, http.StatusCreated, NewConversationJSON(c))
+}
+
+func (s *Server) listConversations(w http.ResponseWriter, r *http.Request) error {
+	u, _ := CurrentUser(r)
+	p, err := ParsePage(r)
+	if err != nil {
+		return err
+	}
+	convs, next, err := s.d.Chat.Conversations(r.Context(), u.ID, chat.ListParams{Limit: p.Limit, Cursor: p.Cursor, Query: p.Query})
+	if err != nil {
+		return err
+	}
+	out := make([]ConversationJSON, len(convs))
+	for i, c := range convs {
+		out[i] = NewConversationJSON(c)
+	}
+	return WriteJSON(w, http.StatusOK, NewList(out, next))
+}
+
+func (s *Server) getConversation(w http.ResponseWriter, r *http.Request) error {
+	u, _ := CurrentUser(r)
+	id, err := PathID(r, "conversation")
+	if err != nil {
+		return err
+	}
+	c, msgs, err := s.d.Chat.Conversation(r.Context(), u.ID, id)
+	if err != nil {
+		return err
+	}
+	out := NewConversationJSON(c)
+	list := make([]MessageJSON, len(msgs))
+	for i, m := range msgs {
+		list[i] = NewMessageJSON(m)
+	}
+	out.Messages = &list
+	return WriteJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) patchConversation(w http.ResponseWriter, r *http.Request) error {
+	u, _ := CurrentUser(r)
+	id, err := PathID(r, "conversation")
+	if err != nil {
+		return err
+	}
+	var in conversationBody
+	if err := DecodeJSON(r, &in); err != nil {
+		return err
+	}
+	c, err := s.d.Chat.UpdateConversation(r.Context(), u.ID, id, in.input())
+	if err != nil {
+		return err
+	}
+	return WriteJSON(w, http.StatusOK, NewConversationJSON(c))
+}
+
+func (s *Server) deleteConversation(w http.ResponseWriter, r *http.Request) error {
+	u, _ := CurrentUser(r)
+	id, err := PathID(r, "conversation")
+	if err != nil {
+		return err
+	}
+	if err := s.d.Chat.DeleteConversation(r.Context(), u.ID, id); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
