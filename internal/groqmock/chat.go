@@ -56,7 +56,7 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request, ks *keyState) {
 		s.fault(w, r, f, p, reqID, now)
 		return
 	}
-	snap, rej := b.admit(now, lim, p.estimate)
+	snap, rej := b.admit(now, lim, cost{tokens: p.estimate})
 	snap.setHeaders(w.Header())
 	if rej != nil {
 		status := http.StatusTooManyRequests

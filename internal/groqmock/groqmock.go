@@ -9,8 +9,10 @@ import (
 )
 
 // Limits are one organisation's budgets for one model; 0 means unlimited.
+// ASH and ASD are the audio seconds per hour and per day of speech-to-text.
 type Limits struct {
 	RPM, RPD, TPM, TPD int
+	ASH, ASD           int
 }
 
 // Org is a Groq organisation: its API keys share every rate-limit bucket.
@@ -22,15 +24,6 @@ type Org struct {
 	// Limits by model id; the "" entry applies to models without their own.
 	// A model with no entry (and no "" entry) is unlimited.
 	Limits map[string]Limits
-}
-
-// Model is one model the double serves.
-type Model struct {
-	ID                  string
-	OwnedBy             string
-	ContextWindow       int
-	MaxCompletionTokens int
-	Created             int64
 }
 
 // Config configures a Server; the zero value serves the default models to no one.

@@ -9,33 +9,44 @@ import (
 	"time"
 )
 
-// The four budgets of a bucket, in the order their 429s are considered.
+// The six budgets of a bucket, in the order their 429s are considered.
 const (
 	unitRPM = iota
 	unitRPD
 	unitTPM
 	unitTPD
+	unitASH
+	unitASD
 	numUnits
 )
 
-var unitWindow = [numUnits]float64{60, 86400, 60, 86400}
+var unitWindow = [numUnits]float64{60, 86400, 60, 86400, 3600, 86400}
 
 var unitName = [numUnits]string{
 	"requests per minute (RPM)", "requests per day (RPD)", "tokens per minute (TPM)", "tokens per day (TPD)",
+	"audio seconds per hour (ASH)", "audio seconds per day (ASD)",
 }
 
-var unitType = [numUnits]string{"requests", "requests", "tokens", "tokens"}
+var unitType = [numUnits]string{"requests", "requests", "tokens", "tokens", "audio_seconds", "audio_seconds"}
 
 func (l Limits) of(u int) int {
+	return [numUnits]int{l.RPM, l.RPD, l.TPM, l.TPD, l.ASH, l.ASD}[u]
+}
+
+// cost is what one request charges: a request, tokens and audio seconds.
+type cost struct {
+	tokens int
+	audio  float64
+}
+
+func (c cost) of(u int) float64 {
 	switch u {
-	case unitRPM:
-		return l.RPM
-	case unitRPD:
-		return l.RPD
-	case unitTPM:
-		return l.TPM
+	case unitRPM, unitRPD:
+		return 1
+	case unitTPM, unitTPD:
+		return float64(c.tokens)
 	default:
-		return l.TPD
+		return c.audio
 	}
 }
 
@@ -50,8 +61,8 @@ type bucket struct {
 
 // snapshot is what the x-ratelimit-* headers report, taken under the bucket lock.
 type snapshot struct {
-	lim              Limits
-	usedRPD, usedTPM float64
+	lim  Limits
+	used [numUnits]float64
 }
 
 // rejection describes the unit that refused a request.
@@ -82,30 +93,32 @@ func (b *bucket) refill(now time.Time, lim Limits) {
 
 // admit charges one request and tokens, or refuses without charging. The
 // refusal reports the unit with the longest wait, so retrying after it helps.
-func (b *bucket) admit(now time.Time, lim Limits, tokens int) (snapshot, *rejection) {
+func (b *bucket) admit(now time.Time, lim Limits, c cost) (snapshot, *rejection) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.refill(now, lim)
-	if lim.TPM > 0 && tokens > lim.TPM {
-		return b.snap(lim), &rejection{unit: unitTPM, limit: lim.TPM, requested: tokens, tooLarge: true}
+	if lim.TPM > 0 && c.tokens > lim.TPM {
+		return b.snap(lim), &rejection{unit: unitTPM, limit: lim.TPM, requested: c.tokens, tooLarge: true}
 	}
-	req := [numUnits]int{1, 1, tokens, tokens}
+	if lim.ASH > 0 && c.audio > float64(lim.ASH) {
+		return b.snap(lim), &rejection{unit: unitASH, limit: lim.ASH, requested: ceilInt(c.audio), tooLarge: true}
+	}
 	var worst *rejection
 	for u := range numUnits {
-		l := lim.of(u)
-		if l <= 0 || b.used[u]+float64(req[u]) <= float64(l) {
+		l, req := lim.of(u), c.of(u)
+		if l <= 0 || b.used[u]+req <= float64(l) {
 			continue
 		}
-		secs := (b.used[u] + float64(req[u]) - float64(l)) / (float64(l) / unitWindow[u])
+		secs := (b.used[u] + req - float64(l)) / (float64(l) / unitWindow[u])
 		wait := time.Duration(secs * float64(time.Second))
 		if worst == nil || wait > worst.wait {
-			worst = &rejection{unit: u, limit: l, used: ceilInt(b.used[u]), requested: req[u], wait: wait}
+			worst = &rejection{unit: u, limit: l, used: ceilInt(b.used[u]), requested: ceilInt(req), wait: wait}
 		}
 	}
 	if worst == nil {
 		for u := range numUnits {
 			if lim.of(u) > 0 {
-				b.used[u] += float64(req[u])
+				b.used[u] += c.of(u)
 			}
 		}
 	}
@@ -136,14 +149,15 @@ func (b *bucket) peek(now time.Time, lim Limits) snapshot {
 }
 
 func (b *bucket) snap(lim Limits) snapshot {
-	return snapshot{lim: lim, usedRPD: b.used[unitRPD], usedTPM: b.used[unitTPM]}
+	return snapshot{lim: lim, used: b.used}
 }
 
 // ceilInt rounds up, ignoring float noise below one millionth.
 func ceilInt(f float64) int { return int(math.Ceil(f - 1e-6)) }
 
-// setHeaders writes the six x-ratelimit-* headers of units that have a limit:
-// requests report RPD, tokens report TPM, reset = (limit−remaining)×window/limit.
+// setHeaders writes the x-ratelimit-* headers of units that have a limit:
+// requests report RPD, tokens report TPM, audio-seconds report ASH, and
+// reset = (limit−remaining)×window/limit.
 func (sn snapshot) setHeaders(h http.Header) {
 	set := func(kind string, limit int, used float64, window float64) {
 		if limit <= 0 {
@@ -155,8 +169,9 @@ func (sn snapshot) setHeaders(h http.Header) {
 		h["X-Ratelimit-Remaining-"+kind] = []string{strconv.Itoa(remaining)}
 		h["X-Ratelimit-Reset-"+kind] = []string{formatReset(reset)}
 	}
-	set("Requests", sn.lim.RPD, sn.usedRPD, 86400)
-	set("Tokens", sn.lim.TPM, sn.usedTPM, 60)
+	set("Requests", sn.lim.RPD, sn.used[unitRPD], 86400)
+	set("Tokens", sn.lim.TPM, sn.used[unitTPM], 60)
+	set("Audio-Seconds", sn.lim.ASH, sn.used[unitASH], 3600)
 }
 
 // formatReset renders a header reset like Groq: Go duration at 10 ms ("7.66s", "2m59.56s", "940ms").

@@ -139,17 +139,14 @@ func (s *Server) validate(req chatRequest) (*plan, *reqError) {
 		p.promptTokens += CountTokens(string(req.Tools))
 	}
 
-	id := *req.Model
-	p.model = s.models[id]
-	if p.model == nil {
-		if s.decomm[id] {
-			return nil, &reqError{status: http.StatusBadRequest, body: apiError{
-				Message: "The model `" + id + "` has been decommissioned and is no longer supported. Please refer to " +
-					"https://console.groq.com/docs/deprecations for a recommendation on which model to use instead.",
-				Type: "invalid_request_error", Code: "model_decommissioned"}}
-		}
-		return nil, &reqError{status: http.StatusNotFound, body: modelNotFound(id)}
+	m, e := s.lookupModel(*req.Model)
+	if e != nil {
+		return nil, e
 	}
+	if m.Kind == KindTranscription || m.Kind == KindSpeech {
+		return nil, wrongKind(m, "chat completions")
+	}
+	p.model = m
 	if e := p.limitTokens(req); e != nil {
 		return nil, e
 	}
