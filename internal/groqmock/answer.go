@@ -17,6 +17,12 @@ type usage struct {
 	CompletionTime   float64 `json:"completion_time"`
 	TotalTokens      int     `json:"total_tokens"`
 	TotalTime        float64 `json:"total_time"`
+
+	CompletionTokensDetails *completionDetails `json:"completion_tokens_details,omitempty"`
+}
+
+type completionDetails struct {
+	ReasoningTokens int `json:"reasoning_tokens"`
 }
 
 type xGroq struct {
@@ -38,9 +44,11 @@ type wireToolCall struct {
 }
 
 type wireMessage struct {
-	Role      string         `json:"role,omitempty"`
-	Content   *string        `json:"content,omitempty"`
-	ToolCalls []wireToolCall `json:"tool_calls,omitempty"`
+	Role          string         `json:"role,omitempty"`
+	Content       *string        `json:"content,omitempty"`
+	Reasoning     *string        `json:"reasoning,omitempty"`
+	ExecutedTools []executedTool `json:"executed_tools,omitempty"`
+	ToolCalls     []wireToolCall `json:"tool_calls,omitempty"`
 }
 
 type wireChoice struct {
@@ -59,7 +67,7 @@ type wireCompletion struct {
 	Choices           []wireChoice    `json:"choices"`
 	Usage             *usage          `json:"usage,omitempty"`
 	UsageBreakdown    json.RawMessage `json:"usage_breakdown,omitempty"`
-	SystemFingerprint string          `json:"system_fingerprint"`
+	SystemFingerprint string          `json:"system_fingerprint,omitempty"`
 	XGroq             *xGroq          `json:"x_groq,omitempty"`
 	ServiceTier       string          `json:"service_tier,omitempty"`
 }
@@ -70,7 +78,7 @@ type wireChunk struct {
 	Object            string       `json:"object"`
 	Created           int64        `json:"created"`
 	Model             string       `json:"model"`
-	SystemFingerprint string       `json:"system_fingerprint"`
+	SystemFingerprint string       `json:"system_fingerprint,omitempty"`
 	Choices           []wireChoice `json:"choices"`
 	XGroq             *xGroq       `json:"x_groq,omitempty"`
 	Usage             *usage       `json:"usage,omitempty"`
@@ -92,6 +100,9 @@ type answer struct {
 
 func (s *Server) newAnswer(p *plan, reqID string, now time.Time, completion int) *answer {
 	a := &answer{p: p, id: chatID(), reqID: reqID, fp: fingerprint(p.model.ID), created: now.Unix(), seed: p.seed}
+	if p.model.Kind == KindCompound { // compound answers carry no fingerprint (recorded shape)
+		a.fp = ""
+	}
 	if a.seed == 0 {
 		a.seed = rand.Int64N(1 << 31)
 	}
@@ -103,6 +114,9 @@ func (s *Server) newAnswer(p *plan, reqID string, now time.Time, completion int)
 	a.usage = usage{
 		QueueTime: nanos(0.0001 + s.cfg.FirstTokenLatency.Seconds()), PromptTokens: p.promptTokens, PromptTime: nanos(pt),
 		CompletionTokens: completion, CompletionTime: nanos(ct), TotalTokens: p.promptTokens + completion, TotalTime: nanos(pt + ct),
+	}
+	if p.reasoningTokens > 0 {
+		a.usage.CompletionTokensDetails = &completionDetails{ReasoningTokens: p.reasoningTokens}
 	}
 	return a
 }
@@ -123,19 +137,36 @@ func (a *answer) wireCalls(indexed bool) []wireToolCall {
 
 // completionJSON is the non-streamed answer body.
 func (a *answer) completionJSON() []byte {
-	msg := &wireMessage{Role: "assistant"}
+	msg := &wireMessage{Role: "assistant", ExecutedTools: a.p.executed}
+	if a.p.reasoning != "" {
+		msg.Reasoning = &a.p.reasoning
+	}
 	if len(a.p.toolCalls) > 0 {
 		msg.ToolCalls = a.wireCalls(false)
 	} else {
 		msg.Content = &a.p.content
 	}
+	x := &xGroq{ID: a.reqID, Seed: &a.seed}
+	if a.p.model.Kind == KindCompound {
+		x.Seed = nil
+	}
 	b, _ := json.Marshal(wireCompletion{
 		ID: a.id, Object: "chat.completion", Created: a.created, Model: a.p.model.ID,
 		Choices: []wireChoice{{Message: msg, Logprobs: jsonNull, FinishReason: &a.p.finish}},
-		Usage:   &a.usage, UsageBreakdown: jsonNull, SystemFingerprint: a.fp,
-		XGroq: &xGroq{ID: a.reqID, Seed: &a.seed}, ServiceTier: a.p.tier,
+		Usage:   &a.usage, UsageBreakdown: a.breakdown(), SystemFingerprint: a.fp,
+		XGroq: x, ServiceTier: a.p.tier,
 	})
 	return append(b, '\n')
+}
+
+// breakdown is usage_breakdown: null, or for a compound system the usage of
+// the model that answered (recorded shape: models[{model, usage}]).
+func (a *answer) breakdown() json.RawMessage {
+	if a.p.model.Kind != KindCompound {
+		return jsonNull
+	}
+	b, _ := json.Marshal(map[string]any{"models": []map[string]any{{"model": "openai/gpt-oss-120b", "usage": a.usage}}})
+	return b
 }
 
 func (a *answer) chunk(delta *wireMessage, finish *string, x *xGroq, u *usage) []byte {
@@ -161,8 +192,9 @@ func (a *answer) lastChunk() []byte {
 	return a.chunk(&wireMessage{}, &a.p.finish, &xGroq{ID: a.reqID, Usage: &a.usage}, top)
 }
 
-// contentPrefix is the constant start of every middle chunk, up to the content string.
-func (a *answer) contentPrefix() []byte {
+// deltaPrefix is the constant start of every middle chunk, up to the value
+// of its one delta field (content or reasoning).
+func (a *answer) deltaPrefix(field string) []byte {
 	b := make([]byte, 0, 256)
 	b = append(b, `{"id":"`...)
 	b = append(b, a.id...)
@@ -171,9 +203,14 @@ func (a *answer) contentPrefix() []byte {
 	b = append(b, `,"model":`...)
 	m, _ := json.Marshal(a.p.model.ID)
 	b = append(b, m...)
-	b = append(b, `,"system_fingerprint":"`...)
-	b = append(b, a.fp...)
-	b = append(b, `","choices":[{"index":0,"delta":{"content":`...)
+	if a.fp != "" {
+		b = append(b, `,"system_fingerprint":"`...)
+		b = append(b, a.fp...)
+		b = append(b, '"')
+	}
+	b = append(b, `,"choices":[{"index":0,"delta":{"`...)
+	b = append(b, field...)
+	b = append(b, `":`...)
 	return b
 }
 

@@ -46,7 +46,18 @@ type Config struct {
 	FlexCapacityExceeded bool
 	// Now is the clock of the rate-limit buckets; nil means time.Now.
 	Now func() time.Time
+	// Answers selects what completions say: AnswersEcho (default, for tests)
+	// or AnswersDemo (Markdown answers and reasoning, for the offline demo).
+	Answers string
+	// ImageClient fetches image_url web URLs; nil means a 10 s client.
+	ImageClient *http.Client
 }
+
+// The answer styles of Config.Answers.
+const (
+	AnswersEcho = "echo"
+	AnswersDemo = "demo"
+)
 
 // Server is the Groq double; it is an http.Handler safe for concurrent use.
 type Server struct {

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"strings"
 )
 
 // chatRequest is the part of a chat completion request the double reads.
@@ -25,6 +24,18 @@ type chatRequest struct {
 	Temperature         *float64        `json:"temperature"`
 	TopP                *float64        `json:"top_p"`
 	Seed                *int64          `json:"seed"`
+
+	ReasoningEffort  *string         `json:"reasoning_effort"`
+	ReasoningFormat  *string         `json:"reasoning_format"`
+	IncludeReasoning *bool           `json:"include_reasoning"`
+	ResponseFormat   json.RawMessage `json:"response_format"`
+	Logprobs         *bool           `json:"logprobs"`
+	TopLogprobs      *int            `json:"top_logprobs"`
+	LogitBias        json.RawMessage `json:"logit_bias"`
+	CompoundCustom   *compoundCustom `json:"compound_custom"`
+	SearchSettings   *searchSettings `json:"search_settings"`
+
+	bodySize int // bytes of the request body, for the base64-image limit
 }
 
 type streamOptions struct {
@@ -34,6 +45,7 @@ type streamOptions struct {
 type chatMessage struct {
 	Role    string          `json:"role"`
 	Content json.RawMessage `json:"content"`
+	Name    *string         `json:"name"`
 }
 
 type toolDef struct {
@@ -61,6 +73,18 @@ type plan struct {
 	content      string // reply text (when no tool calls)
 	finish       string
 	toolCalls    []toolCall
+
+	reasoning       string // reasoning text, "" when none is produced
+	reasoningMode   string // "parsed" (message.reasoning / delta.reasoning), "raw" (<think> in content), "hidden" or ""
+	reasoningTokens int
+	effort          string
+	executed        []executedTool
+	jsonMode        string // "", "json_object" or "json_schema"
+	schema          json.RawMessage
+	images          []imageRef // image parts, validated after the model is known
+	hasBase64       bool
+	bodySize        int
+	prompt          string // the last user message
 }
 
 // reqError is a refusal found while validating; status and body go to the client.
@@ -84,6 +108,7 @@ func (s *Server) parse(body []byte) (*plan, *reqError) {
 	if err := json.Unmarshal(body, &req); err != nil {
 		return nil, badRequest("", "We could not parse the JSON body of your request. Please check that it is valid JSON and try again.")
 	}
+	req.bodySize = len(body)
 	p, e := s.validate(req)
 	if e != nil && req.Model != nil {
 		e.model = s.models[*req.Model] // a known model's refusal still reports its bucket
@@ -100,8 +125,10 @@ func (s *Server) validate(req chatRequest) (*plan, *reqError) {
 		return nil, badRequest("messages", "property 'messages' is missing")
 	case len(req.Messages) == 0:
 		return nil, badRequest("messages", "'messages' : minimum number of items is 1")
-	case req.N != nil && *req.N != 1:
-		return nil, badRequest("n", "'n' : number must be 1")
+	case req.N != nil && *req.N > 1:
+		return nil, badRequest("n", "'n' : number must be at most 1")
+	case req.N != nil && *req.N < 1:
+		return nil, badRequest("n", "'n' : number must be at least 1")
 	case req.Temperature != nil && (*req.Temperature < 0 || *req.Temperature > 2):
 		return nil, badRequest("temperature", "'temperature' : number must be between 0 and 2")
 	case req.TopP != nil && (*req.TopP < 0 || *req.TopP > 1):
@@ -116,18 +143,27 @@ func (s *Server) validate(req chatRequest) (*plan, *reqError) {
 	if e := checkStop(req.Stop); e != nil {
 		return nil, e
 	}
-	p := &plan{stream: req.Stream, tier: tier, includeUsage: req.StreamOptions != nil && req.StreamOptions.IncludeUsage}
+	if e := refuseUnsupported(req); e != nil {
+		return nil, e
+	}
+	p := &plan{stream: req.Stream, tier: tier, includeUsage: req.StreamOptions != nil && req.StreamOptions.IncludeUsage,
+		bodySize: req.bodySize}
 	texts := make([]string, len(req.Messages))
 	for i, m := range req.Messages {
 		if !validRoles[m.Role] {
 			return nil, badRequest(fmt.Sprintf("messages.%d.role", i),
 				fmt.Sprintf("'messages.%d' : discriminator property 'role' has invalid value", i))
 		}
-		t, ok := messageText(m.Content)
+		t, imgs, ok := messageContent(m.Content)
 		if !ok {
 			return nil, badRequest(fmt.Sprintf("messages.%d.content", i),
 				fmt.Sprintf("'messages.%d.content' : value must be a string or an array of content parts", i))
 		}
+		for j := range imgs {
+			imgs[j].message = i
+			p.hasBase64 = p.hasBase64 || imgs[j].data != nil
+		}
+		p.images = append(p.images, imgs...)
 		texts[i] = t
 		p.promptTokens += messageOverhead + CountTokens(t)
 	}
@@ -147,6 +183,18 @@ func (s *Server) validate(req chatRequest) (*plan, *reqError) {
 		return nil, wrongKind(m, "chat completions")
 	}
 	p.model = m
+	if e := s.checkImages(p); e != nil {
+		return nil, e
+	}
+	if e := checkTools(m, tools, req); e != nil {
+		return nil, e
+	}
+	if e := p.parseResponseFormat(req.ResponseFormat, tools); e != nil {
+		return nil, e
+	}
+	if e := p.reasoningOptions(req, tools, s.cfg.Answers == AnswersDemo); e != nil {
+		return nil, e
+	}
 	if e := p.limitTokens(req); e != nil {
 		return nil, e
 	}
@@ -196,36 +244,4 @@ func checkStop(raw json.RawMessage) *reqError {
 		return badRequest("stop", "'stop' : maximum number of items is 4")
 	}
 	return nil
-}
-
-// messageText extracts the text of a message content: a string, null, or text parts.
-func messageText(raw json.RawMessage) (string, bool) {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 || string(raw) == "null" {
-		return "", true
-	}
-	switch raw[0] {
-	case '"':
-		var t string
-		return t, json.Unmarshal(raw, &t) == nil
-	case '[':
-		var parts []struct {
-			Type string `json:"type"`
-			Text string `json:"text"`
-		}
-		if json.Unmarshal(raw, &parts) != nil {
-			return "", false
-		}
-		var b strings.Builder
-		for _, pt := range parts {
-			if pt.Type == "text" {
-				if b.Len() > 0 {
-					b.WriteByte('\n')
-				}
-				b.WriteString(pt.Text)
-			}
-		}
-		return b.String(), true
-	}
-	return "", false
 }

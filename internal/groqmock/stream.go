@@ -75,13 +75,12 @@ func (s *Server) writeStream(w http.ResponseWriter, r *http.Request, a *answer, 
 			sw.frame("", a.chunk(&wireMessage{ToolCalls: a.wireCalls(true)}, nil, nil, nil))
 		}
 	} else {
-		prefix := a.contentPrefix()
-		for _, tok := range splitTokens(a.p.content) {
-			if completed = next(); !completed {
-				break
-			}
-			q, _ := json.Marshal(tok)
-			sw.frame("", prefix, q, []byte(contentSuffix))
+		completed = a.streamText(sw, "reasoning", a.p.reasoning, next)
+		if completed && len(a.p.executed) > 0 {
+			sw.frame("", a.chunk(&wireMessage{ExecutedTools: a.p.executed}, nil, nil, nil))
+		}
+		if completed {
+			completed = a.streamText(sw, "content", a.p.content, next)
 		}
 	}
 	if a.fault != nil { // also when the reply had fewer chunks than AfterChunks
@@ -94,6 +93,20 @@ func (s *Server) writeStream(w http.ResponseWriter, r *http.Request, a *answer, 
 	sw.frame("", a.lastChunk())
 	sw.frame("", []byte("[DONE]"))
 	sw.flush()
+}
+
+// streamText sends text as one chunk per token in the delta field; it
+// reports false when next says the stream must stop.
+func (a *answer) streamText(sw *sseWriter, field, text string, next func() bool) bool {
+	prefix := a.deltaPrefix(field)
+	for _, tok := range splitTokens(text) {
+		if !next() {
+			return false
+		}
+		q, _ := json.Marshal(tok)
+		sw.frame("", prefix, q, []byte(contentSuffix))
+	}
+	return true
 }
 
 // streamFault ends a started stream the way the injected fault says.

@@ -11,8 +11,9 @@ import (
 // toolSpec is the request's tools and tool_choice.
 type toolSpec struct {
 	names    []string
-	choice   string // auto, none, required, or named
-	forced   string // the function of a named tool_choice
+	builtins []string // browser_search, code_interpreter
+	choice   string   // auto, none, required, or named
+	forced   string   // the function of a named tool_choice
 	parallel bool
 }
 
@@ -48,6 +49,10 @@ func parseTools(rawTools, rawChoice json.RawMessage) (*toolSpec, *reqError) {
 		return nil, badRequest("tools", "'tools' : maximum number of items is 128")
 	}
 	for i, t := range tools {
+		if t.Type == "browser_search" || t.Type == "code_interpreter" {
+			spec.builtins = append(spec.builtins, t.Type)
+			continue
+		}
 		if t.Type != "function" || t.Function.Name == "" {
 			return nil, badRequest(fmt.Sprintf("tools.%d", i), fmt.Sprintf("'tools.%d' : must be a function tool with a name", i))
 		}
@@ -75,7 +80,7 @@ func contains(list []string, s string) bool {
 // the name as arguments ("{}" when none); "required" with no name mentioned
 // calls the first tool; "none" never calls.
 func (t *toolSpec) pickCalls(text string) []toolCall {
-	if t == nil || t.choice == "none" {
+	if t == nil || t.choice == "none" || len(t.names) == 0 {
 		return nil
 	}
 	lower := strings.ToLower(text)
@@ -133,44 +138,12 @@ func argumentsAfter(rest string) string {
 	return b.String()
 }
 
-// answer decides the reply: tool calls when the rule fires on a conversation
-// that ends with a user message, else Reply of the last user message, cut to max tokens.
-func (s *Server) answer(p *plan, req chatRequest, texts []string, tools *toolSpec) {
-	last := ""
-	for i := len(req.Messages) - 1; i >= 0; i-- {
-		if req.Messages[i].Role == "user" {
-			last = texts[i]
-			break
-		}
-	}
-	if req.ParallelToolCalls != nil && tools != nil {
-		tools.parallel = *req.ParallelToolCalls
-	}
-	if req.Messages[len(req.Messages)-1].Role == "user" {
-		p.toolCalls = tools.pickCalls(last)
-	}
-	if len(p.toolCalls) > 0 {
-		p.finish = "tool_calls"
-	} else {
-		p.content, p.finish = Reply(last), "stop"
-		if p.maxTokens > 0 {
-			if cut, ok := firstTokens(p.content, p.maxTokens); ok {
-				p.content, p.finish = cut, "length"
-			}
-		}
-	}
-	p.estimate = p.promptTokens + s.cfg.DefaultCompletionEstimate
-	if p.maxTokens > 0 {
-		p.estimate = p.promptTokens + p.maxTokens
-	}
-}
-
 // completionTokens is what the answer costs: its content, or each call's name and arguments.
 func (p *plan) completionTokens() int {
 	if len(p.toolCalls) == 0 {
-		return CountTokens(p.content)
+		return CountTokens(p.content) + p.reasoningTokens
 	}
-	n := 0
+	n := p.reasoningTokens
 	for _, c := range p.toolCalls {
 		n += messageOverhead + CountTokens(c.Name) + CountTokens(c.Arguments)
 	}
