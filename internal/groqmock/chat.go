@@ -13,6 +13,24 @@ const maxBody = 20 << 20
 
 // chat serves POST /openai/v1/chat/completions for an authenticated key.
 func (s *Server) chat(w http.ResponseWriter, r *http.Request, ks *keyState) {
+	s.complete(w, r, ks, s.parse, func(a *answer) {
+		if a.p.stream {
+			s.writeStream(w, r, a, -1)
+			return
+		}
+		if !s.pace(r, s.cfg.FirstTokenLatency+s.generationTime(a.usage.CompletionTokens)) {
+			return
+		}
+		writeJSON(w, a.completionJSON())
+	})
+}
+
+// complete runs what chat completions and responses share: read the body
+// (413 past maxBody), validate it with parse, answer 498 to flex when flex
+// capacity is gone, apply injected faults, charge the organisation's bucket
+// of the model (429/413 with Groq's texts), count, and render the answer.
+func (s *Server) complete(w http.ResponseWriter, r *http.Request, ks *keyState,
+	parse func([]byte) (*plan, *reqError), render func(*answer)) {
 	ks.count(func(c *counters) { c.requests.Add(1) })
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 	if err != nil {
@@ -30,12 +48,16 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request, ks *keyState) {
 	now := s.now()
 	reqID := requestID(now)
 	w.Header()["X-Request-Id"] = []string{reqID}
-	p, rerr := s.parse(body)
+	p, rerr := parse(body)
 	if rerr != nil {
 		if rerr.model != nil {
 			s.bucketFor(ks.org, rerr.model.ID).peek(now, ks.org.limitsFor(rerr.model.ID)).setHeaders(w.Header())
 		}
-		ks.count(func(c *counters) { c.rejected.Add(1) })
+		if rerr.status == http.StatusRequestEntityTooLarge {
+			ks.count(func(c *counters) { c.tooLarge.Add(1) })
+		} else {
+			ks.count(func(c *counters) { c.rejected.Add(1) })
+		}
 		writeError(w, rerr.status, rerr.body)
 		return
 	}
@@ -48,7 +70,7 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request, ks *keyState) {
 			Type: "invalid_request_error", Code: "capacity_exceeded"})
 		return
 	}
-	if f := s.takeFault(ks.key, p.stream); f != nil {
+	if f := s.takeFault(ks.key, p.stream && !p.responses); f != nil {
 		ks.count(func(c *counters) { c.faulted.Add(1) })
 		if f.Kind != FaultHTML {
 			b.peek(now, lim).setHeaders(w.Header())
@@ -78,15 +100,7 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request, ks *keyState) {
 		c.prompt.Add(int64(p.promptTokens))
 		c.completion.Add(int64(completion))
 	})
-	a := s.newAnswer(p, reqID, now, completion)
-	if p.stream {
-		s.writeStream(w, r, a, -1)
-		return
-	}
-	if !s.pace(r, s.cfg.FirstTokenLatency+s.generationTime(completion)) {
-		return
-	}
-	writeJSON(w, a.completionJSON())
+	render(s.newAnswer(p, reqID, now, completion))
 }
 
 // generationTime is how long generating n tokens takes at the configured pace.
@@ -120,7 +134,7 @@ func (s *Server) fault(w http.ResponseWriter, r *http.Request, f *Fault, p *plan
 	case FaultHTML, FaultJSON:
 		writeFaultResponse(w, f)
 	case FaultDrop, FaultHang, FaultMidStreamError:
-		if p.stream && (f.AfterChunks > 0 || f.Kind == FaultMidStreamError) {
+		if p.stream && !p.responses && (f.AfterChunks > 0 || f.Kind == FaultMidStreamError) {
 			a := s.newAnswer(p, reqID, now, p.completionTokens())
 			a.fault = f
 			s.writeStream(w, r, a, f.AfterChunks)

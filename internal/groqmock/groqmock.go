@@ -49,8 +49,8 @@ type Config struct {
 	// Answers selects what completions say: AnswersEcho (default, for tests)
 	// or AnswersDemo (Markdown answers and reasoning, for the offline demo).
 	Answers string
-	// ImageClient fetches image_url web URLs; nil means a 10 s client.
-	ImageClient *http.Client
+	// FetchClient fetches image_url and audio url web URLs; nil means a 10 s client.
+	FetchClient *http.Client
 }
 
 // The answer styles of Config.Answers.
@@ -201,6 +201,22 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case p == base+"chat/completions" && r.Method == http.MethodPost:
 		if ks := s.authenticate(w, r); ks != nil {
 			s.chat(w, r, ks)
+		}
+	case p == base+"responses" && r.Method == http.MethodPost:
+		if ks := s.authenticate(w, r); ks != nil {
+			s.respond(w, r, ks)
+		}
+	case p == base+"audio/transcriptions" && r.Method == http.MethodPost:
+		if ks := s.authenticate(w, r); ks != nil {
+			s.transcribe(w, r, ks, false)
+		}
+	case p == base+"audio/translations" && r.Method == http.MethodPost:
+		if ks := s.authenticate(w, r); ks != nil {
+			s.transcribe(w, r, ks, true)
+		}
+	case p == base+"audio/speech" && r.Method == http.MethodPost:
+		if ks := s.authenticate(w, r); ks != nil {
+			s.speak(w, r, ks)
 		}
 	case p == base+"models" && r.Method == http.MethodGet:
 		if ks := s.authenticate(w, r); ks != nil {

@@ -85,6 +85,7 @@ type plan struct {
 	hasBase64       bool
 	bodySize        int
 	prompt          string // the last user message
+	responses       bool   // a Responses API request: stream faults do not apply
 }
 
 // reqError is a refusal found while validating; status and body go to the client.

@@ -2,9 +2,9 @@ package groqmock
 
 import "sync/atomic"
 
-// Counters are the chat completion tallies of one key or one organisation.
+// Counters are the tallies of one key or one organisation, over every endpoint.
 type Counters struct {
-	// Requests counts authenticated chat completion requests.
+	// Requests counts authenticated requests to chat, responses and audio.
 	Requests int64
 	// Completed counts answers sent with status 200 (faults excluded).
 	Completed int64
@@ -16,8 +16,11 @@ type Counters struct {
 	Rejected int64
 	// Faulted counts requests hit by an injected fault.
 	Faulted int64
-	// PromptTokens and CompletionTokens sum the usage of completed answers.
+	// PromptTokens and CompletionTokens sum the usage of completed answers
+	// (speech: the characters spoken count as prompt tokens).
 	PromptTokens, CompletionTokens int64
+	// AudioSeconds sums the billed seconds of transcriptions and translations.
+	AudioSeconds float64
 }
 
 // Stats is a snapshot of the Server's tallies, for test assertions.
@@ -29,7 +32,7 @@ type Stats struct {
 }
 
 type counters struct {
-	requests, completed, rateLimited, tooLarge, rejected, faulted, prompt, completion atomic.Int64
+	requests, completed, rateLimited, tooLarge, rejected, faulted, prompt, completion, audioMillis atomic.Int64
 }
 
 func (c *counters) snapshot() Counters {
@@ -37,6 +40,7 @@ func (c *counters) snapshot() Counters {
 		Requests: c.requests.Load(), Completed: c.completed.Load(), RateLimited: c.rateLimited.Load(),
 		TooLarge: c.tooLarge.Load(), Rejected: c.rejected.Load(), Faulted: c.faulted.Load(),
 		PromptTokens: c.prompt.Load(), CompletionTokens: c.completion.Load(),
+		AudioSeconds: float64(c.audioMillis.Load()) / 1000,
 	}
 }
 

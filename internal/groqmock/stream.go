@@ -52,11 +52,7 @@ func (s *Server) writeStream(w http.ResponseWriter, r *http.Request, a *answer, 
 	sw := &sseWriter{w: w, rc: http.NewResponseController(w), paced: s.cfg.TokensPerSecond > 0, buf: make([]byte, 0, 512)}
 	sw.frame("", a.firstChunk())
 
-	var step time.Duration
-	if sw.paced {
-		step = time.Duration(float64(time.Second) / s.cfg.TokensPerSecond)
-	}
-	start := time.Now()
+	pace := s.pacer(r, sw)
 	sent := 0
 	// next paces chunk i and reports false when the stream must stop for a fault or a gone client.
 	next := func() bool {
@@ -64,10 +60,7 @@ func (s *Server) writeStream(w http.ResponseWriter, r *http.Request, a *answer, 
 			return false
 		}
 		sent++
-		if step > 0 && !s.pace(r, time.Until(start.Add(time.Duration(sent)*step))) {
-			return false
-		}
-		return sw.err == nil
+		return pace()
 	}
 	completed := true
 	if len(a.p.toolCalls) > 0 {
@@ -93,6 +86,24 @@ func (s *Server) writeStream(w http.ResponseWriter, r *http.Request, a *answer, 
 	sw.frame("", a.lastChunk())
 	sw.frame("", []byte("[DONE]"))
 	sw.flush()
+}
+
+// pacer returns a function that waits for the next token's turn at
+// TokensPerSecond and reports false when the client left or a write failed.
+func (s *Server) pacer(r *http.Request, sw *sseWriter) func() bool {
+	var step time.Duration
+	if sw.paced {
+		step = time.Duration(float64(time.Second) / s.cfg.TokensPerSecond)
+	}
+	start := time.Now()
+	sent := 0
+	return func() bool {
+		sent++
+		if step > 0 && !s.pace(r, time.Until(start.Add(time.Duration(sent)*step))) {
+			return false
+		}
+		return sw.err == nil
+	}
 }
 
 // streamText sends text as one chunk per token in the delta field; it

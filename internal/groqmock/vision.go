@@ -23,8 +23,8 @@ const (
 	MaxBase64Request    = 4 << 20  // a request that carries a base64 image
 )
 
-// defaultImageClient fetches image URLs; the double never follows more than 3 redirects.
-var defaultImageClient = &http.Client{
+// defaultFetchClient fetches image URLs; the double never follows more than 3 redirects.
+var defaultFetchClient = &http.Client{
 	Timeout: 10 * time.Second,
 	CheckRedirect: func(_ *http.Request, via []*http.Request) error {
 		if len(via) >= 3 {
@@ -80,9 +80,9 @@ func (s *Server) fetchImage(url string) ([]byte, *reqError) {
 	if !strings.HasPrefix(url, "http://") && !strings.HasPrefix(url, "https://") {
 		return nil, badRequest("messages", "Invalid image URL: only http, https and data URLs are supported.")
 	}
-	c := s.cfg.ImageClient
+	c := s.cfg.FetchClient
 	if c == nil {
-		c = defaultImageClient
+		c = defaultFetchClient
 	}
 	resp, err := c.Get(url)
 	if err != nil {

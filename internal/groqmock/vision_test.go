@@ -73,7 +73,7 @@ func TestVisionLimits(t *testing.T) {
 		}
 	}))
 	defer served.Close()
-	_, hs, _ := start(t, Config{ImageClient: served.Client()})
+	_, hs, _ := start(t, Config{FetchClient: served.Client()})
 	six := make([]string, 6)
 	for i := range six {
 		six[i] = dataURL(img)
