@@ -92,6 +92,5 @@ func wavComment(data []byte) string {
 			return ""
 		}
 		return string(bytes.TrimRight(sub[4:4+size], "\x00"))
-		return ""
 	}
 }
