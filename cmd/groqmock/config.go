@@ -18,6 +18,7 @@ type options struct {
 	orgs            []groqmock.Org
 	limits          []limitSpec
 	freePlan        bool
+	compound        bool
 	mock            groqmock.Config
 	logLevel        string
 	logFormat       string
@@ -60,11 +61,15 @@ func parseOptions(args []string, getenv func(string) string, usageOut io.Writer)
 	fs.StringVar(&o.addr, "addr", "127.0.0.1:8081", "listen address (GROQMOCK_ADDR)")
 	fs.Var(listFlag{&orgs}, "org", "organisation and its keys, `org_a=gsk_a1,gsk_a2`; repeatable (GROQMOCK_ORGS, ';'-separated).\n"+
 		"Without any, one demo org \"org_demo\" with key "+demoKey+" is served")
-	fs.Var(listFlag{&limits}, "limit", "limits `[org:]model=RPM/RPD/TPM/TPD` (0 = unlimited, model * = every model);\n"+
-		"repeatable (GROQMOCK_LIMITS, ';'-separated). Without limits every bucket is unlimited")
-	fs.BoolVar(&o.freePlan, "free-plan", false, "apply Groq's free-plan limits (30/1000/8000/200000) to the chat models (GROQMOCK_FREE_PLAN)")
+	fs.Var(listFlag{&limits}, "limit", "limits `[org:]model=RPM/RPD/TPM/TPD[/ASH/ASD]` (0 = unlimited, model * = every model,\n"+
+		"ASH/ASD = audio seconds per hour/day); repeatable (GROQMOCK_LIMITS, ';'-separated). Without limits every bucket is unlimited")
+	fs.BoolVar(&o.freePlan, "free-plan", false, "apply Groq's free-plan limits to every model, e.g. 30/1000/8000/200000 for gpt-oss,\n"+
+		"20 RPM/2000 RPD/7200 ASH/28800 ASD for Whisper (GROQMOCK_FREE_PLAN)")
+	fs.StringVar(&o.mock.Answers, "answers", groqmock.AnswersEcho, "what completions say: echo (\"groqmock heard: …\", for tests) or demo\n"+
+		"(Markdown answers with headings, lists, tables, code and formulas, and reasoning streams) (GROQMOCK_ANSWERS)")
+	fs.BoolVar(&o.compound, "compound", false, "also serve groq/compound and groq/compound-mini (shut down by Groq on 2026-09-21) (GROQMOCK_COMPOUND)")
 	fs.DurationVar(&o.mock.FirstTokenLatency, "latency", 0, "delay before the first byte of each completion (GROQMOCK_LATENCY)")
-	fs.Float64Var(&o.mock.TokensPerSecond, "tps", 0, "generation pace in tokens per second, 0 = instant (GROQMOCK_TPS)")
+	fs.Float64Var(&o.mock.TokensPerSecond, "tps", 0, "generation speed in tokens per second (reasoning and answer), 0 = instant (GROQMOCK_TPS)")
 	fs.IntVar(&o.mock.DefaultCompletionEstimate, "default-completion-estimate", 256,
 		"completion tokens charged up front when a request sets no max tokens (GROQMOCK_DEFAULT_COMPLETION_ESTIMATE)")
 	fs.BoolVar(&o.mock.FlexCapacityExceeded, "flex-capacity-exceeded", false,
@@ -120,6 +125,12 @@ func parseOptions(args []string, getenv func(string) string, usageOut io.Writer)
 	if o.mock.TokensPerSecond < 0 || o.mock.FirstTokenLatency < 0 || o.mock.DefaultCompletionEstimate < 0 {
 		errs = append(errs, errors.New("-latency, -tps and -default-completion-estimate must not be negative"))
 	}
+	if o.mock.Answers != groqmock.AnswersEcho && o.mock.Answers != groqmock.AnswersDemo {
+		errs = append(errs, fmt.Errorf("-answers %q: want echo or demo", o.mock.Answers))
+	}
+	if o.compound {
+		o.mock.Models = append(groqmock.DefaultModels(), groqmock.CompoundModels()...)
+	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
@@ -146,7 +157,7 @@ func parseOrg(s string) (groqmock.Org, error) {
 }
 
 func parseLimit(s string) (limitSpec, error) {
-	bad := fmt.Errorf("-limit %q: want [org:]model=RPM/RPD/TPM/TPD", s)
+	bad := fmt.Errorf("-limit %q: want [org:]model=RPM/RPD/TPM/TPD[/ASH/ASD]", s)
 	target, values, ok := strings.Cut(s, "=")
 	if !ok {
 		return limitSpec{}, bad
@@ -160,10 +171,10 @@ func parseLimit(s string) (limitSpec, error) {
 		l.model = ""
 	}
 	nums := strings.Split(values, "/")
-	if len(nums) != 4 {
+	if len(nums) != 4 && len(nums) != 6 {
 		return limitSpec{}, bad
 	}
-	var n [4]int
+	var n [6]int
 	for i, v := range nums {
 		x, err := strconv.Atoi(strings.TrimSpace(v))
 		if err != nil || x < 0 {
@@ -171,7 +182,7 @@ func parseLimit(s string) (limitSpec, error) {
 		}
 		n[i] = x
 	}
-	l.limits = groqmock.Limits{RPM: n[0], RPD: n[1], TPM: n[2], TPD: n[3]}
+	l.limits = groqmock.Limits{RPM: n[0], RPD: n[1], TPM: n[2], TPD: n[3], ASH: n[4], ASD: n[5]}
 	return l, nil
 }
 

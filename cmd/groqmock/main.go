@@ -1,5 +1,6 @@
 // Command groqmock serves the Groq API double of internal/groqmock over HTTP,
-// for offline demos, end-to-end tests and benchmarks.
+// for offline demos (-answers demo, -tps for the speed), end-to-end tests and
+// benchmarks.
 package main
 
 import (
@@ -63,7 +64,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		log.Info("organisation", "org", org.ID, "keys", fps, "limits", fmt.Sprint(org.Limits))
 	}
 	log.Info("groqmock listening", "addr", ln.Addr().String(), "latency", o.mock.FirstTokenLatency,
-		"tokens_per_second", o.mock.TokensPerSecond, "flex_capacity_exceeded", o.mock.FlexCapacityExceeded)
+		"tokens_per_second", o.mock.TokensPerSecond, "flex_capacity_exceeded", o.mock.FlexCapacityExceeded,
+		"answers", o.mock.Answers, "compound", o.compound)
 	if ready != nil {
 		ready <- ln.Addr().String()
 	}

@@ -61,12 +61,12 @@ func topicOf(prompt string) string {
 		return false
 	}
 	switch {
+	case has("compare", " vs", "versus", "difference", "better", "pros and cons"):
+		return "compare"
 	case has("code", "function", "program", "script", "golang", "python", "javascript", "typescript", "sql", "regex", "bug", "api"):
 		return "code"
 	case has("math", "formula", "equation", "integral", "derivative", "probability", "prove", "physics", "statistics"):
 		return "math"
-	case has("compare", " vs", "versus", "difference", "better", "pros and cons"):
-		return "compare"
 	case has("plan", "itinerary", "recipe", "schedule", "steps", "how to", "how do i", "checklist"):
 		return "plan"
 	}
@@ -81,6 +81,9 @@ func DemoAnswer(prompt string) string {
 	subj := subjectOf(prompt)
 	switch topicOf(prompt) {
 	case "code":
+		if strings.Contains(strings.ToLower(prompt), "python") {
+			return fmt.Sprintf(demoCodePython, subj)
+		}
 		return fmt.Sprintf(demoCode, subj)
 	case "math":
 		return fmt.Sprintf(demoMath, subj)
@@ -147,6 +150,27 @@ const demoCode = "## %s\n\n" +
 	"| Split | $O(n)$ | $O(n)$ |\n" +
 	"| Count | $O(n)$ | $O(k)$ for $k$ distinct words |\n\n" +
 	"> **Tip:** add a test with an empty string and one with punctuation before you rely on it."
+
+const demoCodePython = "## %s\n\n" +
+	"A small, tested starting point in Python.\n\n" +
+	"```python\n" +
+	"from collections import Counter\n\n\n" +
+	"def word_count(text: str) -> Counter[str]:\n" +
+	"    \"\"\"Return how often each word occurs in text.\"\"\"\n" +
+	"    return Counter(text.lower().split())\n\n\n" +
+	"if __name__ == \"__main__\":\n" +
+	"    print(word_count(\"the quick brown fox jumps over the lazy dog\").most_common(2))\n" +
+	"```\n\n" +
+	"### How it works\n\n" +
+	"1. `str.split()` cuts on any run of white space.\n" +
+	"2. `str.lower()` makes *The* and *the* the same word.\n" +
+	"3. `Counter` counts in one pass and sorts with `most_common`.\n\n" +
+	"### Cost\n\n" +
+	"| Step | Time | Memory |\n" +
+	"|---|---|---|\n" +
+	"| Split | $O(n)$ | $O(n)$ |\n" +
+	"| Count | $O(n)$ | $O(k)$ for $k$ distinct words |\n\n" +
+	"> **Tip:** run it with `python3 -X dev` to see warnings early."
 
 const demoMath = "## %s\n\n" +
 	"Let us build it up step by step.\n\n" +
