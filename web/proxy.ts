@@ -8,7 +8,7 @@ import { NextResponse, type NextRequest } from "next/server";
 import { apiBaseUrl } from "@/lib/config";
 import { assetSource } from "@/lib/cdn";
 import { contentSecurityPolicy, newNonce } from "@/lib/csp";
-import { expectedOrigin } from "@/lib/proxy";
+import { expectedOrigin } from "@/lib/csrf";
 import {
   clearedCookies,
   cookieNames,

@@ -1,4 +1,5 @@
 /** Types of the parley API's JSON objects (docs/ARCHITECTURE.md). */
+import type { ProblemCode } from "./errors";
 
 export type Role = "user" | "admin";
 
@@ -26,7 +27,8 @@ export interface Problem {
   title?: string;
   status?: number;
   detail?: string;
-  code?: string;
+  /** One of the API's problem codes (lib/errors.ts). */
+  code?: ProblemCode;
   request_id?: string;
   errors?: { field: string; message: string }[];
   retry_after?: number;

@@ -1,5 +1,5 @@
-/** Catch-all Route Handler: every /api/* request is forwarded to the parley API by the BFF. */
-import { handle } from "@/lib/bff";
+/** Catch-all Route Handler: every /api/* request is forwarded to the parley API (lib/api-forward.ts). */
+import { forwardApi } from "@/lib/api-forward";
 
 export const dynamic = "force-dynamic";
 
@@ -7,7 +7,7 @@ type Ctx = { params: Promise<{ path: string[] }> };
 
 async function route(req: Request, ctx: Ctx): Promise<Response> {
   const { path } = await ctx.params;
-  return handle(req, path);
+  return forwardApi(req, path);
 }
 
 export { route as GET, route as POST, route as PUT, route as PATCH, route as DELETE };

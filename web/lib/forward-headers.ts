@@ -1,9 +1,8 @@
 /**
- * Pure helpers of the server-side proxy to the parley API: which headers pass
- * in each direction, how the upstream URL is built, and the CSRF checks for
- * state-changing requests.
+ * What the API forwarder (lib/api-forward.ts) passes on: which headers cross
+ * in each direction and how a browser path maps to the API's URL. Pure
+ * functions, unit-tested in test/forward-headers.test.ts.
  */
-import { timingSafeEqual } from "node:crypto";
 
 /** HOP_BY_HOP are connection-level headers that a proxy must never forward (RFC 9110 §7.6.1). */
 export const HOP_BY_HOP = new Set([
@@ -111,55 +110,4 @@ export function upstreamUrl(base: string, segments: string[], search: string): s
     if (s === "" || s === "." || s === ".." || s.includes("/") || s.includes("\\")) return null;
   }
   return `${base}/api/${segments.map(encodeURIComponent).join("/")}${search}`;
-}
-
-const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
-
-/** CsrfInput is what the CSRF check looks at. */
-export interface CsrfInput {
-  method: string;
-  headers: Headers;
-  /** The origin this app is served from, e.g. "https://chat.example.com". */
-  expectedOrigin: string;
-  /** The double-submit cookie's value. */
-  cookieToken: string | undefined;
-}
-
-function sameToken(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
-
-/**
- * checkCsrf returns null when a request may proceed, else the reason to refuse
- * it. State-changing requests need all of: a same-origin Sec-Fetch-Site (when
- * the browser sends it), a matching Origin (when sent), and the double-submit
- * token in X-CSRF-Token equal to the CSRF cookie.
- */
-export function checkCsrf(c: CsrfInput): string | null {
-  if (SAFE_METHODS.has(c.method.toUpperCase())) return null;
-  const site = c.headers.get("sec-fetch-site");
-  if (site && site !== "same-origin") return `cross-site request (Sec-Fetch-Site: ${site})`;
-  const origin = c.headers.get("origin");
-  if (origin && origin !== c.expectedOrigin) return "request from another origin";
-  const token = c.headers.get("x-csrf-token");
-  if (!token || !c.cookieToken) return "missing CSRF token";
-  if (!sameToken(token, c.cookieToken)) return "CSRF token mismatch";
-  return null;
-}
-
-/** expectedOrigin is the origin the browser sees, honouring a TLS-terminating proxy's X-Forwarded-*. */
-export function expectedOrigin(url: URL, headers: Headers): string {
-  const proto = headers.get("x-forwarded-proto")?.split(",")[0].trim() || url.protocol.replace(/:$/, "");
-  const host = headers.get("x-forwarded-host")?.split(",")[0].trim() || headers.get("host") || url.host;
-  return `${proto}://${host}`;
-}
-
-/** problem builds an application/problem+json response in the API's own shape. */
-export function problem(status: number, code: string, title: string, detail?: string): Response {
-  return new Response(
-    JSON.stringify({ type: `https://parley.dev/problems/${code}`, title, status, code, detail: detail ?? title }),
-    { status, headers: { "content-type": "application/problem+json", "cache-control": "no-store" } },
-  );
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { checkCsrf, expectedOrigin, forwardRequestHeaders, forwardResponseHeaders, upstreamUrl } from "@/lib/proxy";
+import { checkCsrf, expectedOrigin } from "@/lib/csrf";
+import { forwardRequestHeaders, forwardResponseHeaders, upstreamUrl } from "@/lib/forward-headers";
 
 describe("forwardRequestHeaders", () => {
   const incoming = () =>

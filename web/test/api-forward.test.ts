@@ -1,7 +1,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { handle } from "@/lib/bff";
+import { forwardApi as handle } from "@/lib/api-forward";
 import { resetRefreshCache } from "@/lib/session";
 
 /** A stand-in for the parley API that records what reached it. */

@@ -1,17 +1,13 @@
 /**
- * The backend-for-frontend: forwards /api/v1/* to the parley API with the
- * session's access token, renews it when expired, and turns the API's auth
- * routes into cookie-based sign-in, sign-up and sign-out.
+ * The API forwarder (backend-for-frontend) behind app/api/[...path]: forwards
+ * /api/v1/* to the parley API with the session's access token, renews it when
+ * expired, and turns the API's auth routes into cookie-based sign-in, sign-up
+ * and sign-out.
  */
 import { apiBaseUrl } from "./config";
-import {
-  checkCsrf,
-  expectedOrigin,
-  forwardRequestHeaders,
-  forwardResponseHeaders,
-  problem,
-  upstreamUrl,
-} from "./proxy";
+import { checkCsrf, expectedOrigin } from "./csrf";
+import { problemResponse as problem } from "./errors";
+import { forwardRequestHeaders, forwardResponseHeaders, upstreamUrl } from "./forward-headers";
 import {
   clearedCookies,
   readCookie,
@@ -22,7 +18,7 @@ import {
 } from "./session";
 import type { AuthAnswer } from "./types";
 
-/** MAX_BODY caps request bodies the BFF buffers (they are replayed after a token renewal). */
+/** MAX_BODY caps request bodies the forwarder buffers (they are replayed after a token renewal). */
 const MAX_BODY = 1 << 20;
 
 function serializeCookie(c: CookieSpec): string {
@@ -89,8 +85,8 @@ export function withSessionToken(body: ArrayBuffer | null, refresh: string | und
   return u.buffer.slice(u.byteOffset, u.byteOffset + u.byteLength) as ArrayBuffer;
 }
 
-/** handle serves one /api/* request; segments are the path parts after /api/. */
-export async function handle(req: Request, segments: string[]): Promise<Response> {
+/** forwardApi serves one /api/* request; segments are the path parts after /api/. */
+export async function forwardApi(req: Request, segments: string[]): Promise<Response> {
   const url = new URL(req.url);
   const base = apiBaseUrl();
   const target = upstreamUrl(base, segments, url.search);
