@@ -1,4 +1,5 @@
 import type { NextConfig } from "next";
+import createNextIntlPlugin from "next-intl/plugin";
 import { parseAssetPrefix } from "./lib/cdn";
 
 // Security headers sent with every response; the CSP (with its per-request
@@ -53,4 +54,7 @@ const nextConfig: NextConfig = {
   },
 };
 
-export default nextConfig;
+// next-intl: the language of each request and its messages (i18n/request.ts).
+const withNextIntl = createNextIntlPlugin("./i18n/request.ts");
+
+export default withNextIntl(nextConfig);

@@ -73,6 +73,8 @@ export async function proxy(request: NextRequest) {
     const headers = new Headers(request.headers);
     headers.set("x-nonce", nonce);
     headers.set("content-security-policy", csp);
+    // Where the visitor is, for the signed-in layout's redirect to sign-in (never taken from the client).
+    headers.set("x-parley-path", url.pathname + url.search);
     response = NextResponse.next({ request: { headers } });
   }
   response.headers.set("content-security-policy", csp);

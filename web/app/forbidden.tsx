@@ -1,13 +1,7 @@
-import Link from "next/link";
+import { getTranslations } from "next-intl/server";
+import ErrorPage from "@/components/shell/ErrorPage";
 
-export default function Forbidden() {
-  return (
-    <main id="main" className="page">
-      <h1>403 · Not allowed</h1>
-      <p data-testid="forbidden">This page is for administrators only.</p>
-      <p>
-        <Link href="/chat">Back to chat</Link>
-      </p>
-    </main>
-  );
+export default async function Forbidden() {
+  const t = await getTranslations("errors");
+  return <ErrorPage code="403" title={t("forbiddenTitle")} body={t("forbiddenBody")} back={t("backToChat")} href="/chat" testId="forbidden" />;
 }

@@ -1,12 +1,7 @@
-import Link from "next/link";
+import { getTranslations } from "next-intl/server";
+import ErrorPage from "@/components/shell/ErrorPage";
 
-export default function NotFound() {
-  return (
-    <main id="main" className="page">
-      <h1>404 · Not found</h1>
-      <p>
-        <Link href="/">Home</Link>
-      </p>
-    </main>
-  );
+export default async function NotFound() {
+  const t = await getTranslations("errors");
+  return <ErrorPage code="404" title={t("notFoundTitle")} body={t("notFoundBody")} back={t("home")} href="/" />;
 }

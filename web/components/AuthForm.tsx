@@ -1,9 +1,14 @@
 "use client";
+import { Loader2 } from "lucide-react";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
+import { useTranslations } from "next-intl";
 import { useState } from "react";
+import { Alert } from "@/components/ui/alert";
+import { Button } from "@/components/ui/button";
+import { Field, Input, Label } from "@/components/ui/input";
 import { apiFetch, toProblem } from "@/lib/client";
-import { describeProblem } from "@/lib/problems";
+import { useDescribeProblem } from "@/lib/problems-client";
 import type { Problem } from "@/lib/types";
 
 /** safeNext keeps a post-login redirect on this site. */
@@ -11,8 +16,18 @@ function safeNext(next: string | null): string {
   return next && next.startsWith("/") && !next.startsWith("//") ? next : "/chat";
 }
 
-/** AuthForm is the sign-in or sign-up form; the BFF keeps the tokens in httpOnly cookies. */
+function FieldError({ id, children, alert }: { id: string; children: React.ReactNode; alert?: boolean }) {
+  return (
+    <p id={id} role={alert ? "alert" : undefined} className="text-sm text-danger">
+      {children}
+    </p>
+  );
+}
+
+/** AuthForm is the sign-in or sign-up form; the API forwarder keeps the tokens in httpOnly cookies. */
 export default function AuthForm({ mode, invite, signupOpen }: { mode: "login" | "register"; invite?: boolean; signupOpen?: boolean }) {
+  const t = useTranslations("auth");
+  const describe = useDescribeProblem();
   const [error, setError] = useState<Problem | null>(null);
   const [busy, setBusy] = useState(false);
   const isLogin = mode === "login";
@@ -37,7 +52,7 @@ export default function AuthForm({ mode, invite, signupOpen }: { mode: "login" |
       router.replace(safeNext(new URLSearchParams(window.location.search).get("next")));
       router.refresh();
     } catch {
-      setError({ title: "The server could not be reached. Check your connection and try again." });
+      setError({ title: t("unreachable") });
     } finally {
       setBusy(false);
     }
@@ -49,81 +64,96 @@ export default function AuthForm({ mode, invite, signupOpen }: { mode: "login" |
   const unplaced = error?.errors?.filter((x) => !shown.includes(x.field)) ?? [];
 
   return (
-    <main id="main" className="auth">
-      <h1>{isLogin ? "Sign in to parley" : "Create your parley account"}</h1>
-      <form onSubmit={submit} noValidate={false}>
-        {!isLogin && (
-          <>
-            <label htmlFor="name">Name</label>
-            <input id="name" name="name" autoComplete="name" />
-          </>
-        )}
-        <label htmlFor="email">Email</label>
-        <input id="email" name="email" type="email" autoComplete="email" required aria-describedby={fieldError("email") ? "email-err" : undefined} />
-        {fieldError("email") && (
-          <p id="email-err" className="error">
-            {fieldError("email")}
-          </p>
-        )}
-        <label htmlFor="password">Password</label>
-        <input
-          id="password"
-          name="password"
-          type="password"
-          autoComplete={isLogin ? "current-password" : "new-password"}
-          required
-          minLength={isLogin ? undefined : 8}
-          aria-describedby={fieldError("password") ? "password-err" : undefined}
-        />
-        {fieldError("password") && (
-          <p id="password-err" className="error">
-            {fieldError("password")}
-          </p>
-        )}
-        {!isLogin && invite && (
-          <>
-            <label htmlFor="invite_code">Invite code</label>
-            <input
-              id="invite_code"
-              name="invite_code"
+    <div className="w-full max-w-sm">
+      <div className="rounded-2xl border border-border bg-background p-6 shadow-soft sm:p-8">
+        <h1 className="text-xl font-semibold tracking-tight">{isLogin ? t("signInHeading") : t("signUpHeading")}</h1>
+        <p className="mt-1.5 text-sm text-muted-foreground">{isLogin ? t("signInLead") : t("signUpLead")}</p>
+        <form onSubmit={submit} className="mt-6 space-y-4">
+          {!isLogin && (
+            <Field>
+              <Label htmlFor="name">{t("name")}</Label>
+              <Input id="name" name="name" autoComplete="name" />
+            </Field>
+          )}
+          <Field>
+            <Label htmlFor="email">{t("email")}</Label>
+            <Input
+              id="email"
+              name="email"
+              type="email"
+              autoComplete="email"
               required
-              autoComplete="off"
-              aria-describedby={fieldError("invite_code") ? "invite_code-err" : undefined}
+              dir="ltr"
+              aria-invalid={fieldError("email") ? true : undefined}
+              aria-describedby={fieldError("email") ? "email-err" : undefined}
             />
-            {fieldError("invite_code") && (
-              <p id="invite_code-err" role="alert" className="error">
-                Invite code {fieldError("invite_code")}.
-              </p>
+            {fieldError("email") && <FieldError id="email-err">{fieldError("email")}</FieldError>}
+          </Field>
+          <Field>
+            <Label htmlFor="password">{t("password")}</Label>
+            <Input
+              id="password"
+              name="password"
+              type="password"
+              autoComplete={isLogin ? "current-password" : "new-password"}
+              required
+              minLength={isLogin ? undefined : 8}
+              aria-invalid={fieldError("password") ? true : undefined}
+              aria-describedby={fieldError("password") ? "password-err" : isLogin ? undefined : "password-hint"}
+            />
+            {fieldError("password") ? (
+              <FieldError id="password-err">{fieldError("password")}</FieldError>
+            ) : (
+              !isLogin && (
+                <p id="password-hint" className="text-xs text-muted-foreground">
+                  {t("passwordHint")}
+                </p>
+              )
             )}
-          </>
-        )}
-        {error && (!error.errors?.length || unplaced.length > 0) && (
-          <p role="alert" className="error">
-            {error.code === "unauthorized" && isLogin
-              ? "Wrong email or password."
-              : describeProblem(unplaced.length ? { ...error, errors: unplaced } : error)}
-          </p>
-        )}
-        <button className="primary" type="submit" disabled={busy}>
-          {isLogin ? "Sign in" : "Sign up"}
-        </button>
-      </form>
-      <p>
+          </Field>
+          {!isLogin && invite && (
+            <Field>
+              <Label htmlFor="invite_code">{t("inviteCode")}</Label>
+              <Input
+                id="invite_code"
+                name="invite_code"
+                required
+                autoComplete="off"
+                dir="ltr"
+                aria-invalid={fieldError("invite_code") ? true : undefined}
+                aria-describedby={fieldError("invite_code") ? "invite_code-err" : undefined}
+              />
+              {fieldError("invite_code") && (
+                <FieldError id="invite_code-err" alert>
+                  {t("inviteCodeError", { message: fieldError("invite_code") ?? "" })}
+                </FieldError>
+              )}
+            </Field>
+          )}
+          {error && (!error.errors?.length || unplaced.length > 0) && (
+            <Alert role="alert" tone="danger">
+              {error.code === "unauthorized" && isLogin ? t("wrongPassword") : describe(unplaced.length ? { ...error, errors: unplaced } : error)}
+            </Alert>
+          )}
+          <Button type="submit" className="w-full" size="lg" disabled={busy}>
+            {busy && <Loader2 className="animate-spin" aria-hidden />}
+            {isLogin ? t("signIn") : t("signUp")}
+          </Button>
+        </form>
+      </div>
+      <p className="mt-6 text-center text-sm text-muted-foreground">
         {isLogin ? (
           signupOpen ? (
             <>
-              No account yet? <Link href="/signup">Sign up</Link>
+              {t("noAccount")} <Link href="/signup">{t("signUp")}</Link>
             </>
           ) : null
         ) : (
           <>
-            Already have an account? <Link href="/login">Sign in</Link>
+            {t("haveAccount")} <Link href="/login">{t("signIn")}</Link>
           </>
         )}
       </p>
-      <p>
-        <Link href="/status">Service status</Link>
-      </p>
-    </main>
+    </div>
   );
 }

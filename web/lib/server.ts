@@ -1,6 +1,7 @@
 /** Server-side access to the parley API for Server Components, with the session's access token. */
 import "server-only";
 import { cookies, headers } from "next/headers";
+import { cache } from "react";
 import { apiBaseUrl } from "./config";
 import { readCookie } from "./session";
 import type { User } from "./types";
@@ -26,13 +27,18 @@ export async function apiGet<T>(path: string, opts: { auth?: boolean } = { auth:
   }
 }
 
-/** currentUser is the signed-in user, or null. */
-export async function currentUser(): Promise<User | null> {
+/** currentUser is the signed-in user, or null; asked of the API once per request however many layouts and pages want it. */
+export const currentUser = cache(async (): Promise<User | null> => {
   const r = await apiGet<User>("/api/v1/me");
   return r.data;
-}
+});
 
 /** nonce is this request's CSP nonce, set by proxy.ts. */
 export async function nonce(): Promise<string | undefined> {
   return (await headers()).get("x-nonce") ?? undefined;
+}
+
+/** requestPath is the path and query of the page being rendered, set by proxy.ts. */
+export async function requestPath(): Promise<string> {
+  return (await headers()).get("x-parley-path") ?? "/chat";
 }

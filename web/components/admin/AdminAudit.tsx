@@ -1,50 +1,63 @@
 "use client";
+import { Filter } from "lucide-react";
+import { useFormatter, useTranslations } from "next-intl";
 import { useCallback, useEffect, useState } from "react";
+import { Alert } from "@/components/ui/alert";
+import { Button } from "@/components/ui/button";
+import { Field, Input, Label } from "@/components/ui/input";
+import { Table, Td, Th } from "@/components/ui/table";
+import PageHeader from "@/components/shell/PageHeader";
 import { api, ApiError } from "@/lib/client";
-import { describeProblem } from "@/lib/problems";
+import { useDescribeProblem } from "@/lib/problems-client";
 import type { AuditEntry, List } from "@/lib/types";
 
 const FILTERS = [
-  ["user_id", "User id", "text"],
-  ["action", "Action", "text"],
-  ["route", "Route", "text"],
-  ["status", "Status", "number"],
-  ["since", "Since", "datetime-local"],
-  ["until", "Until", "datetime-local"],
+  ["user_id", "filterUser", "text"],
+  ["action", "filterAction", "text"],
+  ["route", "filterRoute", "text"],
+  ["status", "filterStatus", "number"],
+  ["since", "filterSince", "datetime-local"],
+  ["until", "filterUntil", "datetime-local"],
 ] as const;
 
 /** AdminAudit browses the audit log, newest first, with filters. */
 export default function AdminAudit() {
+  const t = useTranslations("admin");
+  const f = useFormatter();
+  const describe = useDescribeProblem();
   const [rows, setRows] = useState<AuditEntry[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
   const [filter, setFilter] = useState("");
   const [error, setError] = useState<string | null>(null);
-  const load = useCallback(async (qs: string, after?: string) => {
-    try {
-      const r = await api<List<AuditEntry>>(`/admin/audit?limit=50${qs}${after ? `&cursor=${encodeURIComponent(after)}` : ""}`);
-      setRows((cur) => (after ? [...cur, ...(r.data ?? [])] : r.data ?? []));
-      setCursor(r.next_cursor);
-      setError(null);
-    } catch (e) {
-      setError(describeProblem(e instanceof ApiError ? e.problem : null));
-    }
-  }, []);
+  const load = useCallback(
+    async (qs: string, after?: string) => {
+      try {
+        const r = await api<List<AuditEntry>>(`/admin/audit?limit=50${qs}${after ? `&cursor=${encodeURIComponent(after)}` : ""}`);
+        setRows((cur) => (after ? [...cur, ...(r.data ?? [])] : (r.data ?? [])));
+        setCursor(r.next_cursor);
+        setError(null);
+      } catch (e) {
+        setError(describe(e instanceof ApiError ? e.problem : null));
+      }
+    },
+    [describe],
+  );
   useEffect(() => {
-    const t = setTimeout(() => void load(filter), 0);
-    return () => clearTimeout(t);
+    const tm = setTimeout(() => void load(filter), 0);
+    return () => clearTimeout(tm);
   }, [filter, load]);
 
   return (
-    <main id="main">
-      <h1>Audit log</h1>
+    <main id="main" className="space-y-6">
+      <PageHeader title={t("audit")} lead={t("auditLead")} />
       <form
-        className="row"
+        className="grid grid-cols-2 gap-3 rounded-xl border border-border bg-surface p-4 sm:grid-cols-3 lg:grid-cols-[repeat(6,minmax(0,1fr))_auto] lg:items-end"
         onSubmit={(e) => {
           e.preventDefault();
-          const f = new FormData(e.currentTarget);
+          const fd = new FormData(e.currentTarget);
           let qs = "";
           for (const [name, , type] of FILTERS) {
-            const v = String(f.get(name) ?? "").trim();
+            const v = String(fd.get(name) ?? "").trim();
             if (!v) continue;
             qs += `&${name}=${encodeURIComponent(type === "datetime-local" ? new Date(v).toISOString() : v)}`;
           }
@@ -52,53 +65,60 @@ export default function AdminAudit() {
         }}
       >
         {FILTERS.map(([name, label, type]) => (
-          <div key={name}>
-            <label htmlFor={`f-${name}`}>{label}</label>
-            <input id={`f-${name}`} name={name} type={type} />
-          </div>
+          <Field key={name}>
+            <Label htmlFor={`f-${name}`} className="text-xs">
+              {t(label)}
+            </Label>
+            <Input id={`f-${name}`} name={name} type={type} className="h-8 bg-background" />
+          </Field>
         ))}
-        <button type="submit">Filter</button>
+        <Button type="submit" size="sm" className="col-span-2 sm:col-span-1">
+          <Filter aria-hidden />
+          {t("filter")}
+        </Button>
       </form>
-      {error && <p role="alert" className="error">{error}</p>}
-      <div className="table-wrap">
-        <table data-testid="audit-table">
-          <caption className="skip">Audit entries</caption>
-          <thead>
-            <tr>
-              <th scope="col">Time</th>
-              <th scope="col">User</th>
-              <th scope="col">Action</th>
-              <th scope="col">Route</th>
-              <th scope="col">Status</th>
-              <th scope="col">Client</th>
-              <th scope="col">Request id</th>
+      {error && (
+        <Alert role="alert" tone="danger">
+          {error}
+        </Alert>
+      )}
+      <Table data-testid="audit-table">
+        <caption className="sr-only">{t("auditCaption")}</caption>
+        <thead>
+          <tr>
+            <Th scope="col">{t("colTime")}</Th>
+            <Th scope="col">{t("colUser")}</Th>
+            <Th scope="col">{t("colAction")}</Th>
+            <Th scope="col">{t("colRoute")}</Th>
+            <Th scope="col">{t("colStatus")}</Th>
+            <Th scope="col">{t("colClient")}</Th>
+            <Th scope="col">{t("colRequestId")}</Th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((e) => (
+            <tr key={e.id}>
+              <Td className="whitespace-nowrap tabular-nums">{f.dateTime(new Date(e.at), { dateStyle: "short", timeStyle: "medium" })}</Td>
+              <Td>
+                <code className="font-mono text-xs">{e.user_id ?? t("anonymous")}</code>
+              </Td>
+              <Td>{e.action}</Td>
+              <Td className="whitespace-nowrap font-mono text-xs" dir="ltr">
+                {e.method} {e.route}
+              </Td>
+              <Td className="tabular-nums">{e.status}</Td>
+              <Td data-testid="audit-client" className="font-mono text-xs">{e.client_ip}</Td>
+              <Td>
+                <code className="font-mono text-xs">{e.request_id}</code>
+              </Td>
             </tr>
-          </thead>
-          <tbody>
-            {rows.map((e) => (
-              <tr key={e.id}>
-                <td>{new Date(e.at).toLocaleString()}</td>
-                <td>
-                  <code>{e.user_id ?? "anonymous"}</code>
-                </td>
-                <td>{e.action}</td>
-                <td>
-                  {e.method} {e.route}
-                </td>
-                <td>{e.status}</td>
-                <td data-testid="audit-client">{e.client_ip}</td>
-                <td>
-                  <code>{e.request_id}</code>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+          ))}
+        </tbody>
+      </Table>
       {cursor && (
-        <button type="button" onClick={() => void load(filter, cursor)}>
-          Load more
-        </button>
+        <Button variant="outline" onClick={() => void load(filter, cursor)}>
+          {t("loadMore")}
+        </Button>
       )}
     </main>
   );

@@ -1,0 +1,28 @@
+import Link from "next/link";
+import { buttonVariants } from "@/components/ui/button";
+import Logo from "./Logo";
+
+/** ErrorPage is the frame of the 403 and 404 pages. */
+export default function ErrorPage({ code, title, body, back, href, testId }: { code: string; title: string; body: string; back: string; href: string; testId?: string }) {
+  return (
+    <div className="flex min-h-dvh flex-col bg-surface">
+      <header className="flex h-16 items-center px-6">
+        <Link href="/" className="rounded-md no-underline" aria-label="parley">
+          <Logo />
+        </Link>
+      </header>
+      <main id="main" className="flex flex-1 items-center justify-center px-4 pb-24">
+        <div className="max-w-md text-center">
+          <p className="font-mono text-sm font-medium text-accent">{code}</p>
+          <h1 className="mt-2 text-3xl font-semibold tracking-tight">{title}</h1>
+          <p className="mt-3 text-muted-foreground" data-testid={testId}>
+            {body}
+          </p>
+          <Link href={href} className={`${buttonVariants()} mt-8 no-underline`}>
+            {back}
+          </Link>
+        </div>
+      </main>
+    </div>
+  );
+}
