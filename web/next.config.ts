@@ -35,6 +35,8 @@ const nextConfig: NextConfig = {
   // compression honours, so each event reaches the browser as it arrives
   // (e2e: "passes event streams through unbuffered to a gzip client").
   compress: true,
+  // KaTeX's HTML is parsed without the DOM, so the CSP sees no inline styles (lib/shims/from-html-isomorphic.ts).
+  turbopack: { resolveAlias: { "hast-util-from-html-isomorphic": "./lib/shims/from-html-isomorphic.ts" } },
   poweredByHeader: false,
   reactStrictMode: true,
   experimental: {

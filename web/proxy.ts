@@ -94,8 +94,10 @@ export async function proxy(request: NextRequest) {
 export const config = {
   matcher: [
     {
-      // Not for the API, static files or the health routes (probes carry no session).
-      source: "/((?!api/|healthz$|readyz$|_next/static|_next/image|favicon.ico).*)",
+      // Not for the API, static files, the health routes (probes carry no session), nor the
+      // installable-app files: the service worker, the manifest, its icons and the offline
+      // page (which sets its own CSP and is cached by the service worker).
+      source: "/((?!api/|healthz$|readyz$|_next/static|_next/image|favicon.ico|sw\\.js$|manifest\\.webmanifest$|icons/|offline$).*)",
       missing: [
         { type: "header", key: "next-router-prefetch" },
         { type: "header", key: "purpose", value: "prefetch" },

@@ -21,6 +21,9 @@ export function contentSecurityPolicy(nonce: string, dev: boolean, https: boolea
     `img-src 'self'${cdn} blob: data:`,
     `font-src 'self'${cdn}`,
     "connect-src 'self'",
+    // The service worker (public/sw.js) and the web app manifest, from this origin only.
+    "worker-src 'self'",
+    "manifest-src 'self'",
     "object-src 'none'",
     "base-uri 'self'",
     "form-action 'self'",

@@ -38,6 +38,8 @@ describe("contentSecurityPolicy with an asset origin", () => {
       "img-src 'self' https://cdn.example.com/_next/static/ blob: data:",
       "font-src 'self' https://cdn.example.com/_next/static/",
       "connect-src 'self'",
+      "worker-src 'self'",
+      "manifest-src 'self'",
       "object-src 'none'",
       "base-uri 'self'",
       "form-action 'self'",

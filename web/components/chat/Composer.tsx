@@ -35,7 +35,7 @@ export default function Composer({
             {note}
           </p>
         )}
-        <div className="rounded-2xl border border-input bg-background shadow-soft transition-colors focus-within:border-ring focus-within:outline-1 focus-within:outline-ring">
+        <div className="rounded-2xl border border-input bg-background shadow-soft transition-colors focus-within:border-ring focus-within:ring-4 focus-within:ring-ring/15">
           <label htmlFor="prompt" className="sr-only">
             {t("message")}
           </label>
