@@ -18,6 +18,7 @@ import {
   sessionHeaders,
   shot,
   signIn,
+  signOut,
   signUp,
   waitForAnswer,
   watchAssistant,
@@ -250,8 +251,9 @@ describe("parley web app", () => {
     assert.deepEqual(await list.getByRole("link").allTextContents(), ["Zebra notes"]);
     await page.getByLabel("Search conversations by title").fill("");
     await list.getByRole("link", { name: /Another topic/ }).waitFor();
-    page.once("dialog", (d) => d.accept());
     await page.getByRole("button", { name: /^Delete Another topic/ }).click();
+    // The app asks first, in its own dialog; Cancel would keep it.
+    await page.getByRole("alertdialog").getByRole("button", { name: "Delete" }).click();
     await list.getByRole("link", { name: /Another topic/ }).waitFor({ state: "detached" });
     await page.reload();
     await list.getByRole("link", { name: "Zebra notes" }).waitFor();
@@ -443,7 +445,7 @@ describe("parley web app", () => {
     await other.waitForURL(/\/login\?next=%2Fchat/);
     assert.equal((await other.context().cookies()).find((c) => c.name === "parley_rt"), undefined, "the other session was signed out");
     await other.context().close();
-    await page.getByRole("button", { name: "Sign out" }).click();
+    await signOut(page);
     await page.waitForURL(/\/login/);
     await page.getByLabel("Email").fill(admin.email);
     await page.getByLabel("Password").fill(old);
@@ -454,7 +456,7 @@ describe("parley web app", () => {
 
   it("signs out and in again", async () => {
     await page.goto(`${s.webUrl}/chat`);
-    await page.getByRole("button", { name: "Sign out" }).click();
+    await signOut(page);
     await page.waitForURL(/\/login/);
     const cookies = await page.context().cookies();
     assert.equal(cookies.find((c) => c.name === "parley_rt"), undefined);

@@ -54,6 +54,12 @@ export async function signIn(page, webUrl, { email, password }) {
   await page.waitForURL(/\/chat$/);
 }
 
+/** signOut uses the account menu of the top bar. */
+export async function signOut(page) {
+  await page.getByTestId("account-menu").click();
+  await page.getByRole("menuitem", { name: "Sign out" }).click();
+}
+
 /** watchAssistant records, in the page, each change of the last answer's text with its time. */
 export async function watchAssistant(page) {
   await page.evaluate(() => {

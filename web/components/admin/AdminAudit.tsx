@@ -100,16 +100,16 @@ export default function AdminAudit() {
             <tr key={e.id}>
               <Td className="whitespace-nowrap tabular-nums">{f.dateTime(new Date(e.at), { dateStyle: "short", timeStyle: "medium" })}</Td>
               <Td>
-                <code className="font-mono text-xs">{e.user_id ?? t("anonymous")}</code>
+                <code className="whitespace-nowrap font-mono text-xs">{e.user_id ?? t("anonymous")}</code>
               </Td>
               <Td>{e.action}</Td>
               <Td className="whitespace-nowrap font-mono text-xs" dir="ltr">
-                {e.method} {e.route}
+                {e.route.startsWith(`${e.method} `) ? e.route : `${e.method} ${e.route}`}
               </Td>
               <Td className="tabular-nums">{e.status}</Td>
               <Td data-testid="audit-client" className="font-mono text-xs">{e.client_ip}</Td>
               <Td>
-                <code className="font-mono text-xs">{e.request_id}</code>
+                <code className="whitespace-nowrap font-mono text-xs">{e.request_id}</code>
               </Td>
             </tr>
           ))}

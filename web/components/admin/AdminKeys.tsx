@@ -90,7 +90,7 @@ export default function AdminKeys() {
                 <tbody>
                   {k.budgets.map((b) => (
                     <tr key={b.model}>
-                      <Td className="font-mono text-xs" dir="ltr">{b.model}</Td>
+                      <Td className="whitespace-nowrap font-mono text-xs" dir="ltr">{b.model}</Td>
                       <Td className="tabular-nums">{budget(b.requests_remaining, b.requests_limit)}</Td>
                       <Td className="tabular-nums">{when(b.requests_reset_at)}</Td>
                       <Td className="tabular-nums">{budget(b.tokens_remaining, b.tokens_limit)}</Td>

@@ -76,8 +76,8 @@ export default function AdminUsers() {
         <tbody>
           {users.map((u) => (
             <tr key={u.id}>
-              <Td className="font-medium" dir="ltr">{u.email}</Td>
-              <Td>{u.name}</Td>
+              <Td className="whitespace-nowrap font-medium" dir="ltr">{u.email}</Td>
+              <Td className="whitespace-nowrap">{u.name}</Td>
               <Td>
                 <NativeSelect aria-label={t("roleOf", { email: u.email })} value={u.role} onChange={(e) => void patch(u, { role: e.target.value as User["role"] })} className="h-8 w-28">
                   <option value="user">{t("role_user")}</option>

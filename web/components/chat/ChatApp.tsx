@@ -16,7 +16,7 @@ import type { Conversation, List, Message, Models, Problem, Usage } from "@/lib/
 import { useMedia } from "@/lib/use-media";
 import { useStickToBottom } from "@/lib/use-stick-to-bottom";
 import Composer from "./Composer";
-import MessageView from "./MessageView";
+import MessageView, { preloadMarkdown } from "./MessageView";
 import Sidebar from "./Sidebar";
 
 const DRAFT_ID = "draft-assistant";
@@ -57,6 +57,11 @@ export default function ChatApp({ initialId }: { initialId: string | null }) {
     const t0 = setTimeout(() => setSidebarOpen(localStorage.getItem(SIDEBAR_KEY) !== "hidden"), 0);
     return () => clearTimeout(t0);
   }, []);
+
+  // An open conversation needs the Markdown renderer at once; a new chat once the user writes.
+  useEffect(() => {
+    if (activeId || input) preloadMarkdown();
+  }, [activeId, input]);
 
   const loadConvs = useCallback(
     async (q: string, after?: string) => {
@@ -400,7 +405,7 @@ export default function ChatApp({ initialId }: { initialId: string | null }) {
             <ArrowDown aria-hidden />
           </Button>
         )}
-        <Composer value={input} onChange={setInput} onSend={() => void send()} onStop={() => abortRef.current?.abort()} streaming={streaming} note={note} />
+        <Composer value={input} onChange={setInput} onFocus={preloadMarkdown} onSend={() => void send()} onStop={() => abortRef.current?.abort()} streaming={streaming} note={note} />
       </main>
     </div>
   );

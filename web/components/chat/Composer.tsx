@@ -8,6 +8,7 @@ import { Kbd } from "@/components/ui/kbd";
 export default function Composer({
   value,
   onChange,
+  onFocus,
   onSend,
   onStop,
   streaming,
@@ -15,6 +16,7 @@ export default function Composer({
 }: {
   value: string;
   onChange: (v: string) => void;
+  onFocus?: () => void;
   onSend: () => void;
   onStop: () => void;
   streaming: boolean;
@@ -46,6 +48,7 @@ export default function Composer({
             placeholder={t("placeholder")}
             value={value}
             onChange={(e) => onChange(e.target.value)}
+            onFocus={onFocus}
             onKeyDown={(e) => {
               if (e.key === "Enter" && !e.shiftKey && !e.nativeEvent.isComposing) {
                 e.preventDefault();

@@ -73,7 +73,7 @@ function CodeBlock({ children }: { children?: ReactNode }) {
           {copied ? t("copied") : t("copy")}
         </button>
       </div>
-      <pre className="overflow-x-auto p-3.5">
+      <pre className="overflow-x-auto p-3.5" tabIndex={0}>
         <code className={`hljs${lang ? ` language-${lang}` : ""}`}>{lit?.text === text ? lit.nodes : text}</code>
       </pre>
     </div>
@@ -94,7 +94,7 @@ const components: Components = {
   table: ({ node: _node, ...p }) => {
     void _node;
     return (
-      <div className="my-3 max-w-full overflow-x-auto">
+      <div className="my-3 max-w-full overflow-x-auto" tabIndex={0}>
         <table {...p} />
       </div>
     );

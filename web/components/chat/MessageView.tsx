@@ -1,11 +1,25 @@
 "use client";
 import { Check, Copy, RefreshCw, Sparkles, Zap } from "lucide-react";
 import { useFormatter, useTranslations } from "next-intl";
-import { memo, useState } from "react";
+import { lazy, memo, Suspense, useState } from "react";
 import { Button } from "@/components/ui/button";
 import type { StreamStats } from "@/lib/stream-stats";
 import type { Message } from "@/lib/types";
-import Markdown from "./Markdown";
+
+const loadMarkdown = () => import("./Markdown");
+/**
+ * The Markdown renderer (react-markdown, remark-gfm: ~55 KB gzip) is loaded
+ * apart from the chat page, which needs it only once there is an answer to
+ * show: ChatApp calls preloadMarkdown as soon as a conversation opens or the
+ * user starts typing, well before the first token can arrive.
+ */
+const Markdown = lazy(loadMarkdown);
+export function preloadMarkdown(): void {
+  void loadMarkdown().catch(() => undefined);
+}
+
+/** Actions that appear on hover or focus where there is a pointer that hovers; always shown on touch screens. */
+const HOVER_ONLY = "transition-opacity [@media(hover:hover)]:opacity-0 [@media(hover:hover)]:group-hover:opacity-100 [@media(hover:hover)]:group-focus-within:opacity-100";
 
 function CopyButton({ text, label, done }: { text: string; label: string; done: string }) {
   const [copied, setCopied] = useState(false);
@@ -70,7 +84,7 @@ function MessageView({ m, streaming, last, stats, onRegenerate }: { m: Message; 
           <div className="whitespace-pre-wrap rounded-2xl rounded-se-md bg-user-bubble px-4 py-2.5 leading-relaxed" dir="auto">
             {m.content}
           </div>
-          <div className="opacity-0 transition-opacity group-focus-within:opacity-100 group-hover:opacity-100">
+          <div className={HOVER_ONLY}>
             <CopyButton text={m.content} label={t("copyMessage")} done={t("copied")} />
           </div>
         </div>
@@ -87,7 +101,9 @@ function MessageView({ m, streaming, last, stats, onRegenerate }: { m: Message; 
           {m.model ? `${t("assistant")} · ${m.model}` : t("assistant")}
         </div>
         <div className="prose-chat" data-testid="assistant-body" dir="auto">
-          <Markdown text={m.content} />
+          <Suspense fallback={null}>
+            <Markdown text={m.content} />
+          </Suspense>
           {streaming && m.content === "" && (
             <span className="inline-flex gap-1 py-2" aria-hidden>
               <span className="size-1.5 animate-pulse rounded-full bg-muted-foreground" />
@@ -100,7 +116,7 @@ function MessageView({ m, streaming, last, stats, onRegenerate }: { m: Message; 
         {m.status === "error" && !streaming && <p className="mt-2 text-xs text-danger">{t("cutByError")}</p>}
         {!streaming && (
           <div className="mt-1.5 flex flex-wrap items-center gap-1">
-            <div className={`flex items-center gap-0.5 ${last ? "" : "opacity-0 transition-opacity group-focus-within:opacity-100 group-hover:opacity-100"}`}>
+            <div className={`flex items-center gap-0.5 ${last ? "" : HOVER_ONLY}`}>
               <CopyButton text={m.content} label={t("copyMessage")} done={t("copied")} />
               {onRegenerate && (
                 <Button variant="ghost" size="icon-xs" className="text-muted-foreground hover:text-foreground" aria-label={t("regenerate")} title={t("regenerate")} onClick={onRegenerate}>

@@ -297,7 +297,7 @@ export function UsagePanel() {
                 )}
                 {(u.by_model ?? []).map((m) => (
                   <tr key={m.model}>
-                    <Td className="font-mono text-xs" dir="ltr">{m.model}</Td>
+                    <Td className="whitespace-nowrap font-mono text-xs" dir="ltr">{m.model}</Td>
                     <Td className="text-end tabular-nums">{n(m.requests)}</Td>
                     <Td className="text-end tabular-nums">{n(m.prompt_tokens)}</Td>
                     <Td className="text-end tabular-nums">{n(m.completion_tokens)}</Td>

@@ -36,7 +36,7 @@ export default function UserMenu({ user, items }: { user: User; items: NavItem[]
     <DropdownMenu>
       <DropdownMenuTrigger
         className="flex h-9 max-w-[14rem] items-center gap-2 rounded-full border border-border bg-background ps-1 pe-2 text-sm hover:bg-surface"
-        aria-label={t("account", { name: user.name || user.email })}
+        data-testid="account-menu"
       >
         <span aria-hidden className="flex size-7 shrink-0 items-center justify-center rounded-full bg-accent-soft text-xs font-semibold text-accent">
           {initials(user)}
@@ -44,6 +44,8 @@ export default function UserMenu({ user, items }: { user: User; items: NavItem[]
         <span data-testid="whoami" className="hidden truncate font-medium sm:inline">
           {user.name || user.email}
         </span>
+        {/* On a phone only the initials show: the button is still named for screen readers. */}
+        <span className="sr-only sm:hidden">{t("account", { name: user.name || user.email })}</span>
         <ChevronDown className="size-4 shrink-0 text-muted-foreground" aria-hidden />
       </DropdownMenuTrigger>
       <DropdownMenuContent align="end" className="w-64">

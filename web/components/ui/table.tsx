@@ -1,10 +1,10 @@
 import type { ComponentProps } from "react";
 import { cn } from "@/lib/utils";
 
-/** Table is a data table that scrolls sideways inside its own box on narrow screens. */
+/** Table is a data table that scrolls sideways inside its own box on narrow screens (focusable, so the keyboard can scroll it too). */
 export function Table({ className, ...props }: ComponentProps<"table">) {
   return (
-    <div className="w-full overflow-x-auto rounded-lg border border-border">
+    <div className="w-full overflow-x-auto rounded-lg border border-border" tabIndex={0}>
       <table className={cn("w-full border-collapse text-sm", className)} {...props} />
     </div>
   );
