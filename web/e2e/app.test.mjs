@@ -515,6 +515,19 @@ describe("parley web app", () => {
         .reduce((n, e) => n + e.encodedBodySize, 0),
     );
     measures.chat_first_load_js = { files: scripts.size, bytes: raw, gzip_bytes: gz, over_the_wire_bytes: wire };
+    // An open conversation also needs the Markdown renderer, loaded apart from the page.
+    await m.getByTestId("conversation-list").getByRole("link").first().waitFor();
+    const convUrl = `${s.webUrl}${await m.getByTestId("conversation-list").getByRole("link").first().getAttribute("href")}`;
+    const cc = await s.browser.newContext({ viewport: { width: 1280, height: 800 } });
+    await cc.addCookies(await m.context().cookies());
+    const cpage = await cc.newPage();
+    await cpage.goto(convUrl, { waitUntil: "networkidle" });
+    await cpage.getByTestId("assistant-body").first().waitFor();
+    measures.chat_conversation_js = await cpage.evaluate(() => {
+      const js = performance.getEntriesByType("resource").filter((e) => e.initiatorType === "script");
+      return { files: js.length, over_the_wire_bytes: js.reduce((n, e) => n + e.encodedBodySize, 0) };
+    });
+    await cc.close();
     // The whole first load of the chat page with a cold cache: document, scripts and styles, as
     // sent (encoded) against their size once decoded (what went over the wire without compression).
     const cold = await s.browser.newContext({ viewport: { width: 1280, height: 800 } });
