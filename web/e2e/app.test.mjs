@@ -516,8 +516,9 @@ describe("parley web app", () => {
     );
     measures.chat_first_load_js = { files: scripts.size, bytes: raw, gzip_bytes: gz, over_the_wire_bytes: wire };
     // An open conversation also needs the Markdown renderer, loaded apart from the page.
-    await m.getByTestId("conversation-list").getByRole("link").first().waitFor();
-    const convUrl = `${s.webUrl}${await m.getByTestId("conversation-list").getByRole("link").first().getAttribute("href")}`;
+    // "Zebra notes" (renamed above) holds answers.
+    const zebra = m.getByTestId("conversation-list").getByRole("link", { name: "Zebra notes" });
+    const convUrl = `${s.webUrl}${await zebra.getAttribute("href")}`;
     const cc = await s.browser.newContext({ viewport: { width: 1280, height: 800 } });
     await cc.addCookies(await m.context().cookies());
     const cpage = await cc.newPage();
