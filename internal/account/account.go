@@ -18,7 +18,10 @@ type User struct {
 	ID           string
 	Email        string // stored lower-cased; unique
 	Name         string
-	PasswordHash string // argon2id PHC string; never serialised
+	// PasswordHash is the argon2id PHC string. It never leaves the store:
+	// not serialised (the cache keeps users without it), and only login and
+	// password change read it (UserByEmail, UserPasswordHash).
+	PasswordHash string `json:"-"`
 	Role         string // RoleUser or RoleAdmin
 	Disabled     bool
 	// DailyTokenQuota overrides the default daily token quota when non-nil;
@@ -26,6 +29,10 @@ type User struct {
 	DailyTokenQuota *int64
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
+	// TokensValidAfter, when set, refuses access tokens issued and API
+	// tokens created at or before it: disabling a user sets it, so
+	// re-enabling them revives none of the tokens they held.
+	TokensValidAfter *time.Time
 }
 
 // IsAdmin reports whether u has the admin role.
@@ -91,6 +98,7 @@ type UserUpdate struct {
 	Role            *string
 	Disabled        *bool
 	DailyTokenQuota **int64 // set to a pointer to nil to clear the override
+	TokensValidAfter *time.Time
 }
 
 // ListUsersParams pages through users, newest first.
@@ -108,16 +116,30 @@ type Store interface {
 	CreateUser(ctx context.Context, u User, opts CreateOptions) (User, error)
 	UserByID(ctx context.Context, id string) (User, error)
 	UserByEmail(ctx context.Context, email string) (User, error)
+	// UserPasswordHash reads the user's password hash from the database
+	// (never from a cache, which holds users without it).
+	UserPasswordHash(ctx context.Context, id string) (string, error)
 	UpdateUser(ctx context.Context, id string, upd UserUpdate) (User, error)
 	ListUsers(ctx context.Context, p ListUsersParams) (users []User, nextCursor string, err error)
 	CountUsers(ctx context.Context) (int, error)
 
 	CreateRefreshToken(ctx context.Context, t RefreshToken) error
+	// RefreshTokenByHash returns the token with RevokedAt set when its
+	// family is revoked, even if the token's own row was inserted after the
+	// revocation (a refresh racing a replay or a logout).
 	RefreshTokenByHash(ctx context.Context, hash string) (RefreshToken, error)
 	// MarkRefreshTokenUsed sets UsedAt if it is still unset and returns
 	// errs.Conflict when it was already used (a concurrent or replayed use).
 	MarkRefreshTokenUsed(ctx context.Context, id string, at time.Time) error
 	RevokeRefreshFamily(ctx context.Context, familyID string, at time.Time) error
+	// RefreshFamilyRevoked reports whether a session (refresh family, the
+	// sid of its access tokens) has ended: any of its tokens is revoked, or
+	// it has none. Access-token authentication asks it on every request, so
+	// a cache serves it in production.
+	RefreshFamilyRevoked(ctx context.Context, familyID string) (bool, error)
+	// UserRefreshFamilies lists the user's families holding a token that is
+	// unexpired at since (what a user-wide revocation may have ended).
+	UserRefreshFamilies(ctx context.Context, userID string, since time.Time) ([]string, error)
 	RevokeUserRefreshTokens(ctx context.Context, userID string, at time.Time) error
 	// RevokeUserRefreshTokensExcept revokes every unrevoked token of the user
 	// outside family keepFamilyID (the session that changed the password).

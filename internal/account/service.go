@@ -110,13 +110,14 @@ type Session struct {
 
 // issueSession signs an access token and stores a new refresh token in
 // familyID (a new family when empty).
+// The access token carries the family as its session id (sid).
 func (s *Service) issueSession(ctx context.Context, u User, familyID string, c Client) (Session, error) {
-	access, _, err := s.tokens.Issue(u.ID, u.Role)
-	if err != nil {
-		return Session{}, err
-	}
 	if familyID == "" {
 		familyID = newID()
+	}
+	access, _, err := s.tokens.Issue(u.ID, u.Role, familyID)
+	if err != nil {
+		return Session{}, err
 	}
 	refresh := randomToken(32)
 	now := s.now().UTC()

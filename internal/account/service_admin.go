@@ -28,7 +28,8 @@ type AdminUpdate struct {
 
 // AdminUpdateUser applies an administrator's change. Admins cannot demote
 // or disable themselves (so a lone admin cannot lock everyone out), and
-// disabling a user revokes their sessions.
+// disabling a user ends their sessions and refuses, from then on, every
+// access and API token they held (re-enabling revives none).
 func (s *Service) AdminUpdateUser(ctx context.Context, actorID, targetID string, in AdminUpdate) (User, error) {
 	fields := map[string]string{}
 	if in.Role != nil && *in.Role != RoleUser && *in.Role != RoleAdmin {
@@ -48,12 +49,17 @@ func (s *Service) AdminUpdateUser(ctx context.Context, actorID, targetID string,
 	if len(fields) > 0 {
 		return User{}, errs.Validation(fields)
 	}
-	u, err := s.store.UpdateUser(ctx, targetID, UserUpdate{Role: in.Role, Disabled: in.Disabled, DailyTokenQuota: in.DailyTokenQuota})
+	upd := UserUpdate{Role: in.Role, Disabled: in.Disabled, DailyTokenQuota: in.DailyTokenQuota}
+	now := s.now().UTC()
+	if in.Disabled != nil && *in.Disabled {
+		upd.TokensValidAfter = &now // no token held now works again after re-enabling
+	}
+	u, err := s.store.UpdateUser(ctx, targetID, upd)
 	if err != nil {
 		return User{}, err
 	}
 	if in.Disabled != nil && *in.Disabled {
-		if err := s.store.RevokeUserRefreshTokens(ctx, targetID, s.now().UTC()); err != nil {
+		if err := s.store.RevokeUserRefreshTokens(ctx, targetID, now); err != nil {
 			return User{}, fmt.Errorf("revoke sessions of disabled user: %w", err)
 		}
 	}

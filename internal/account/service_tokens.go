@@ -2,6 +2,7 @@ package account
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"strings"
 	"sync"
@@ -58,15 +59,20 @@ func (s *Service) CreateAPIToken(ctx context.Context, userID string, in NewAPITo
 	return t, raw, nil
 }
 
-// APITokens lists the user's live (unrevoked) tokens.
+// APITokens lists the user's live tokens: unrevoked, and made after the
+// user was last disabled.
 func (s *Service) APITokens(ctx context.Context, userID string) ([]APIToken, error) {
+	u, err := s.store.UserByID(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
 	ts, err := s.store.ListAPITokens(ctx, userID)
 	if err != nil {
 		return nil, err
 	}
 	live := ts[:0]
 	for _, t := range ts {
-		if t.RevokedAt == nil {
+		if t.RevokedAt == nil && (u.TokensValidAfter == nil || t.CreatedAt.After(*u.TokensValidAfter)) {
 			live = append(live, t)
 		}
 	}
@@ -109,6 +115,10 @@ func (s *Service) AuthenticateAPIToken(ctx context.Context, raw string) (User, A
 	if err != nil || u.Disabled {
 		return User{}, APIToken{}, errs.E(errs.Unauthorized, "The account of this API key is disabled.")
 	}
+	if u.TokensValidAfter != nil && !tok.CreatedAt.After(*u.TokensValidAfter) {
+		// Made before the account was disabled: re-enabling revives none.
+		return User{}, APIToken{}, errs.E(errs.Unauthorized, "This API key has been revoked.")
+	}
 	if s.touches.due(tok.ID, now) {
 		go s.touch(tok.ID, now)
 	}
@@ -145,7 +155,11 @@ func (l *touchLog) due(id string, now time.Time) bool {
 }
 
 // AuthenticateSession verifies an access token (JWT) and loads its user,
-// refusing deleted and disabled users even while the token is unexpired.
+// refusing, even while the token is unexpired: deleted and disabled users,
+// tokens issued before the user was last disabled, and tokens whose session
+// (sid, the refresh family) has ended by logout, replay detection or a
+// password change. Both lookups are served by the cache in production, so
+// the hot path makes no database round trip.
 func (s *Service) AuthenticateSession(ctx context.Context, accessToken string) (User, error) {
 	if accessToken == "" {
 		return User{}, errs.E(errs.Unauthorized, "missing access token (Authorization: Bearer …)")
@@ -154,5 +168,24 @@ func (s *Service) AuthenticateSession(ctx context.Context, accessToken string) (
 	if err != nil {
 		return User{}, err
 	}
-	return s.ActiveUser(ctx, claims.Subject)
+	if claims.SessionID == "" { // issued before sessions were named: refresh
+		return User{}, errs.E(errs.Unauthorized, "invalid access token")
+	}
+	u, err := s.ActiveUser(ctx, claims.Subject)
+	if err != nil {
+		return User{}, err
+	}
+	// iat has whole seconds: a token of the same second as the bound is
+	// refused too.
+	if va := u.TokensValidAfter; va != nil && claims.IssuedAt != nil && !claims.IssuedAt.After(va.Truncate(time.Second)) {
+		return User{}, errs.E(errs.Unauthorized, "session has ended; please log in again")
+	}
+	ended, err := s.store.RefreshFamilyRevoked(ctx, claims.SessionID)
+	if err != nil {
+		return User{}, fmt.Errorf("session state: %w", err)
+	}
+	if ended {
+		return User{}, errs.E(errs.Unauthorized, "session has ended; please log in again")
+	}
+	return u, nil
 }

@@ -26,7 +26,7 @@ type MeUpdate struct {
 // UpdateMe changes the caller's name and/or password. A password change
 // needs the current password and signs out every other refresh session of
 // the user: all of them, or all but the one whose refresh token the caller
-// presents (access tokens in hand stay valid until they expire).
+// presents. The access tokens of the sessions it ends stop working at once.
 func (s *Service) UpdateMe(ctx context.Context, userID string, in MeUpdate) (User, error) {
 	var upd UserUpdate
 	fields := map[string]string{}
@@ -65,7 +65,11 @@ func (s *Service) UpdateMe(ctx context.Context, userID string, in MeUpdate) (Use
 		return User{}, err
 	}
 	if in.Password != nil {
-		ok, err := auth.VerifyPassword(u.PasswordHash, *in.CurrentPassword)
+		hash, err := s.store.UserPasswordHash(ctx, userID) // the cached user has none
+		if err != nil {
+			return User{}, err
+		}
+		ok, err := auth.VerifyPassword(hash, *in.CurrentPassword)
 		if err != nil {
 			return User{}, fmt.Errorf("verify password of user %s: %w", u.ID, err)
 		}

@@ -63,6 +63,9 @@ func (ks *KeySet) CurrentKID() string { return ks.currentKID }
 type Claims struct {
 	jwt.RegisteredClaims
 	Role string `json:"role"`
+	// SessionID (sid) names the login the token belongs to (its refresh
+	// family), so ending that session refuses the token at once.
+	SessionID string `json:"sid,omitempty"`
 }
 
 // TokenConfig sets the lifetime and the iss/aud claims of access tokens.
@@ -102,8 +105,9 @@ func NewTokens(keys *KeySet, cfg TokenConfig) *Tokens {
 // TTL is the lifetime of issued tokens.
 func (t *Tokens) TTL() time.Duration { return t.cfg.TTL }
 
-// Issue signs an access token for userID with role, valid for TTL.
-func (t *Tokens) Issue(userID, role string) (token string, expiresAt time.Time, err error) {
+// Issue signs an access token for userID with role in session sessionID,
+// valid for TTL.
+func (t *Tokens) Issue(userID, role, sessionID string) (token string, expiresAt time.Time, err error) {
 	now := t.cfg.Now().UTC().Truncate(time.Second)
 	expiresAt = now.Add(t.cfg.TTL)
 	claims := Claims{
@@ -116,7 +120,8 @@ func (t *Tokens) Issue(userID, role string) (token string, expiresAt time.Time, 
 			IssuedAt:  jwt.NewNumericDate(now),
 			ID:        uuid.NewString(),
 		},
-		Role: role,
+		Role:      role,
+		SessionID: sessionID,
 	}
 	tok := jwt.NewWithClaims(jwt.SigningMethodHS256, claims)
 	tok.Header["kid"] = t.keys.currentKID

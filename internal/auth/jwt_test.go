@@ -38,7 +38,7 @@ func b64(v any) string {
 func TestIssueVerify(t *testing.T) {
 	c := &clock{time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)}
 	tk := newTokens(t, c, secretA)
-	tok, exp, err := tk.Issue("user-1", "admin")
+	tok, exp, err := tk.Issue("user-1", "admin", "sid-1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,7 +49,7 @@ func TestIssueVerify(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Verify: %v", err)
 	}
-	if claims.Subject != "user-1" || claims.Role != "admin" || claims.Issuer != DefaultIssuer {
+	if claims.Subject != "user-1" || claims.Role != "admin" || claims.SessionID != "sid-1" || claims.Issuer != DefaultIssuer {
 		t.Errorf("claims = %+v", claims)
 	}
 	// The header names the key and the algorithm.
@@ -73,7 +73,7 @@ func TestIssueVerify(t *testing.T) {
 func TestVerifyRejects(t *testing.T) {
 	c := &clock{time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)}
 	tk := newTokens(t, c, secretA)
-	good, _, _ := tk.Issue("user-1", "user")
+	good, _, _ := tk.Issue("user-1", "user", "sid-1")
 	parts := strings.Split(good, ".")
 	kid := KeyID(secretA)
 	payload := map[string]any{
@@ -147,7 +147,7 @@ func TestVerifyRejects(t *testing.T) {
 func TestExpiryAfterTTL(t *testing.T) {
 	c := &clock{time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)}
 	tk := newTokens(t, c, secretA)
-	tok, _, _ := tk.Issue("u", "user")
+	tok, _, _ := tk.Issue("u", "user", "sid-1")
 	c.t = c.t.Add(15*time.Minute + time.Second)
 	_, err := tk.Verify(tok)
 	if e, ok := errs.As(err); !ok || e.Message != "access token expired" {
@@ -158,13 +158,13 @@ func TestExpiryAfterTTL(t *testing.T) {
 func TestKeyRotation(t *testing.T) {
 	c := &clock{time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)}
 	old := newTokens(t, c, secretA)
-	tok, _, _ := old.Issue("u", "user")
+	tok, _, _ := old.Issue("u", "user", "sid-1")
 
 	rotated := newTokens(t, c, secretB, secretA)
 	if _, err := rotated.Verify(tok); err != nil {
 		t.Fatalf("token of the previous key rejected after rotation: %v", err)
 	}
-	fresh, _, _ := rotated.Issue("u", "user")
+	fresh, _, _ := rotated.Issue("u", "user", "sid-1")
 	if _, err := rotated.Verify(fresh); err != nil {
 		t.Fatal(err)
 	}

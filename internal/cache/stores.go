@@ -13,12 +13,14 @@ import (
 // how long an entry lives when nothing changes.
 const (
 	UserTTL          = 5 * time.Minute
+	SessionTTL       = 5 * time.Minute
 	APITokenTTL      = 5 * time.Minute
 	ConversationsTTL = 2 * time.Minute
 )
 
 // Key builders, one namespace per kind of value.
 func userKey(id string) string      { return "user:" + id }
+func sessionKey(fam string) string  { return "sess:" + fam }
 func tokenKey(hash string) string   { return "tok:" + hash }
 func convsKey(userID string) string { return "convs:" + userID }
 func invalidateLog(c *Cache) func(error) {
@@ -29,9 +31,12 @@ func invalidateLog(c *Cache) func(error) {
 	}
 }
 
-// AccountStore caches user-by-id and API-token-by-hash lookups (the auth
-// hot path) of an account.Store and invalidates them on every write that
-// changes them. Every other method passes through.
+// AccountStore caches user-by-id, session-state and API-token-by-hash
+// lookups (the auth hot path) of an account.Store and invalidates them on
+// every write that changes them. Every other method passes through. Users
+// are cached without their password hash: it never leaves the database
+// (login and password change read it with UserByEmail / UserPasswordHash,
+// which are not cached).
 type AccountStore struct {
 	account.Store
 	c *Cache
@@ -40,11 +45,63 @@ type AccountStore struct {
 // NewAccountStore wraps s with c.
 func NewAccountStore(s account.Store, c *Cache) *AccountStore { return &AccountStore{Store: s, c: c} }
 
-// UserByID implements account.Store through the cache.
+// UserByID implements account.Store through the cache; the user it returns
+// has no PasswordHash.
 func (s *AccountStore) UserByID(ctx context.Context, id string) (account.User, error) {
 	return GetOrLoad(ctx, s.c, userKey(id), UserTTL, func(ctx context.Context) (account.User, error) {
-		return s.Store.UserByID(ctx, id)
+		u, err := s.Store.UserByID(ctx, id)
+		u.PasswordHash = ""
+		return u, err
 	})
+}
+
+// RefreshFamilyRevoked implements account.Store through the cache: every
+// access-token check asks it.
+func (s *AccountStore) RefreshFamilyRevoked(ctx context.Context, familyID string) (bool, error) {
+	return GetOrLoad(ctx, s.c, sessionKey(familyID), SessionTTL, func(ctx context.Context) (bool, error) {
+		return s.Store.RefreshFamilyRevoked(ctx, familyID)
+	})
+}
+
+// RevokeRefreshFamily implements account.Store and invalidates the session.
+func (s *AccountStore) RevokeRefreshFamily(ctx context.Context, familyID string, at time.Time) error {
+	err := s.Store.RevokeRefreshFamily(ctx, familyID, at)
+	invalidateLog(s.c)(s.c.Invalidate(context.WithoutCancel(ctx), sessionKey(familyID)))
+	return err
+}
+
+// RevokeUserRefreshTokens implements account.Store and invalidates the
+// user's sessions.
+func (s *AccountStore) RevokeUserRefreshTokens(ctx context.Context, userID string, at time.Time) error {
+	err := s.Store.RevokeUserRefreshTokens(ctx, userID, at)
+	s.invalidateSessions(ctx, userID, at)
+	return err
+}
+
+// RevokeUserRefreshTokensExcept implements account.Store and invalidates
+// the user's sessions.
+func (s *AccountStore) RevokeUserRefreshTokensExcept(ctx context.Context, userID, keepFamilyID string, at time.Time) error {
+	err := s.Store.RevokeUserRefreshTokensExcept(ctx, userID, keepFamilyID, at)
+	s.invalidateSessions(ctx, userID, at)
+	return err
+}
+
+// invalidateSessions drops the cached state of every session of the user
+// that can still have a live access token. It lists them after the
+// revocation committed, so a session revoked by it is never missed.
+func (s *AccountStore) invalidateSessions(ctx context.Context, userID string, at time.Time) {
+	ctx = context.WithoutCancel(ctx)
+	fams, err := s.Store.UserRefreshFamilies(ctx, userID, at)
+	if err != nil {
+		// Without the families the entries cannot be named: they expire with SessionTTL.
+		s.c.opts.Logger.Warn("cache: revoked sessions not invalidated", slog.Any("error", err))
+		return
+	}
+	keys := make([]string, len(fams))
+	for i, f := range fams {
+		keys[i] = sessionKey(f)
+	}
+	invalidateLog(s.c)(s.c.Invalidate(ctx, keys...))
 }
 
 // UpdateUser implements account.Store and invalidates the user.

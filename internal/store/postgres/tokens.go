@@ -14,6 +14,15 @@ import (
 
 const refreshCols = `id, user_id, family_id, token_hash, expires_at, created_at, used_at, revoked_at, user_agent, client_ip`
 
+// refreshColsFamily reads a token (aliased t) with the revocation of its
+// family: a family is revoked as soon as any of its tokens is. Revocation
+// is thus checked when a token is used, so a token inserted by a refresh
+// that raced the revocation (its row did not exist yet when the family's
+// rows were updated) is refused all the same.
+const refreshColsFamily = `t.id, t.user_id, t.family_id, t.token_hash, t.expires_at, t.created_at, t.used_at,
+	COALESCE(t.revoked_at, (SELECT MIN(f.revoked_at) FROM refresh_tokens f WHERE f.family_id = t.family_id)),
+	t.user_agent, t.client_ip`
+
 // CreateRefreshToken stores t; errs.NotFound when its user does not exist.
 func (s *Store) CreateRefreshToken(ctx context.Context, t account.RefreshToken) error {
 	if err := sqlkit.CheckText("user_agent", t.UserAgent, "client_ip", t.ClientIP, "token_hash", t.TokenHash); err != nil {
@@ -25,10 +34,11 @@ func (s *Store) CreateRefreshToken(ctx context.Context, t account.RefreshToken) 
 	return fail(ctx, "create refresh token", err, sqlkit.Msgs{NotFound: "user not found", Conflict: "token already exists"})
 }
 
-// RefreshTokenByHash returns the token whose hash is hash (primary).
+// RefreshTokenByHash returns the token whose hash is hash, revoked when
+// its family is (primary).
 func (s *Store) RefreshTokenByHash(ctx context.Context, hash string) (account.RefreshToken, error) {
 	var t account.RefreshToken
-	err := s.w.QueryRow(ctx, `SELECT `+refreshCols+` FROM refresh_tokens WHERE token_hash = $1`, hash).Scan(
+	err := s.w.QueryRow(ctx, `SELECT `+refreshColsFamily+` FROM refresh_tokens t WHERE t.token_hash = $1`, hash).Scan(
 		&t.ID, &t.UserID, &t.FamilyID, &t.TokenHash, &t.ExpiresAt, &t.CreatedAt, &t.UsedAt, &t.RevokedAt,
 		&t.UserAgent, &t.ClientIP)
 	if err != nil {
@@ -80,6 +90,31 @@ func (s *Store) RevokeUserRefreshTokensExcept(ctx context.Context, userID, keepF
 	_, err := s.w.Exec(ctx, `UPDATE refresh_tokens SET revoked_at = $1
 		WHERE user_id = $2 AND family_id <> $3 AND revoked_at IS NULL`, tIn(at), userID, keepFamilyID)
 	return fail(ctx, "revoke other refresh tokens", err, sqlkit.Msgs{})
+}
+
+// RefreshFamilyRevoked reports whether the session family is over: one
+// of its tokens is revoked, or it has none (primary).
+func (s *Store) RefreshFamilyRevoked(ctx context.Context, familyID string) (bool, error) {
+	var live bool
+	err := s.w.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM refresh_tokens WHERE family_id = $1)
+		AND NOT EXISTS (SELECT 1 FROM refresh_tokens WHERE family_id = $1 AND revoked_at IS NOT NULL)`,
+		familyID).Scan(&live)
+	return !live, fail(ctx, "refresh family revoked", err, sqlkit.Msgs{})
+}
+
+// UserRefreshFamilies lists the session families of the user that hold a
+// token unexpired at since (primary).
+func (s *Store) UserRefreshFamilies(ctx context.Context, userID string, since time.Time) ([]string, error) {
+	rows, err := s.w.Query(ctx,
+		`SELECT DISTINCT family_id FROM refresh_tokens WHERE user_id = $1 AND expires_at > $2`, userID, tIn(since))
+	if err != nil {
+		return nil, fail(ctx, "user refresh families", err, sqlkit.Msgs{})
+	}
+	out, err := collect(rows, func(row pgx.Row) (string, error) {
+		var f string
+		return f, row.Scan(&f)
+	})
+	return out, fail(ctx, "user refresh families", err, sqlkit.Msgs{})
 }
 
 const inviteCols = `id, code_hash, created_by, email, created_at, expires_at, used_at, used_by`

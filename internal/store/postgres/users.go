@@ -17,13 +17,13 @@ import (
 // while no user exists.
 const firstAdminLockKey int64 = 0x7061726c6579_01
 
-const userCols = `id, email, name, password_hash, role, disabled, daily_token_quota, created_at, updated_at`
+const userCols = `id, email, name, password_hash, role, disabled, daily_token_quota, created_at, updated_at, tokens_valid_after`
 
 func scanUser(row pgx.Row) (account.User, error) {
 	var u account.User
 	err := row.Scan(&u.ID, &u.Email, &u.Name, &u.PasswordHash, &u.Role, &u.Disabled, &u.DailyTokenQuota,
-		&u.CreatedAt, &u.UpdatedAt)
-	u.CreatedAt, u.UpdatedAt = u.CreatedAt.UTC(), u.UpdatedAt.UTC()
+		&u.CreatedAt, &u.UpdatedAt, &u.TokensValidAfter)
+	u.CreatedAt, u.UpdatedAt, u.TokensValidAfter = u.CreatedAt.UTC(), u.UpdatedAt.UTC(), tpOut(u.TokensValidAfter)
 	return u, err
 }
 
@@ -64,8 +64,9 @@ func (s *Store) CreateUser(ctx context.Context, u account.User, opts account.Cre
 				u.Role = account.RoleAdmin
 			}
 		}
-		_, err := tx.Exec(ctx, `INSERT INTO users (`+userCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-			u.ID, u.Email, u.Name, u.PasswordHash, u.Role, u.Disabled, u.DailyTokenQuota, u.CreatedAt, u.UpdatedAt)
+		_, err := tx.Exec(ctx, `INSERT INTO users (`+userCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+			u.ID, u.Email, u.Name, u.PasswordHash, u.Role, u.Disabled, u.DailyTokenQuota, u.CreatedAt, u.UpdatedAt,
+			tpIn(u.TokensValidAfter))
 		if err != nil {
 			return fail(ctx, op, err, sqlkit.Msgs{Conflict: "email already registered"})
 		}
@@ -100,6 +101,13 @@ func noUsers(ctx context.Context, tx pgx.Tx) (bool, error) {
 func (s *Store) UserByID(ctx context.Context, id string) (account.User, error) {
 	u, err := scanUser(s.w.QueryRow(ctx, `SELECT `+userCols+` FROM users WHERE id = $1`, id))
 	return u, fail(ctx, "user by id", err, sqlkit.Msgs{NotFound: "user not found"})
+}
+
+// UserPasswordHash returns the password hash of the user with id (primary).
+func (s *Store) UserPasswordHash(ctx context.Context, id string) (string, error) {
+	var h string
+	err := s.w.QueryRow(ctx, `SELECT password_hash FROM users WHERE id = $1`, id).Scan(&h)
+	return h, fail(ctx, "user password hash", err, sqlkit.Msgs{NotFound: "user not found"})
 }
 
 // UserByEmail returns the user with email, compared case-insensitively.
@@ -141,6 +149,9 @@ func (s *Store) UpdateUser(ctx context.Context, id string, upd account.UserUpdat
 	}
 	if upd.DailyTokenQuota != nil {
 		set("daily_token_quota", *upd.DailyTokenQuota)
+	}
+	if upd.TokensValidAfter != nil {
+		set("tokens_valid_after", tIn(*upd.TokensValidAfter))
 	}
 	set("updated_at", tIn(time.Now()))
 	u, err := scanUser(s.w.QueryRow(ctx,

@@ -13,6 +13,15 @@ import (
 
 const refreshCols = `id, user_id, family_id, token_hash, expires_at, created_at, used_at, revoked_at, user_agent, client_ip`
 
+// refreshColsFamily reads a token (aliased t) with the revocation of its
+// family: a family is revoked as soon as any of its tokens is. Revocation
+// is thus checked when a token is used, so a token inserted by a refresh
+// that raced the revocation (its row did not exist yet when the family's
+// rows were updated) is refused all the same.
+const refreshColsFamily = `t.id, t.user_id, t.family_id, t.token_hash, t.expires_at, t.created_at, t.used_at,
+	COALESCE(t.revoked_at, (SELECT MIN(f.revoked_at) FROM refresh_tokens f WHERE f.family_id = t.family_id)),
+	t.user_agent, t.client_ip`
+
 // CreateRefreshToken stores t; errs.NotFound when its user does not exist.
 func (s *Store) CreateRefreshToken(ctx context.Context, t account.RefreshToken) error {
 	if err := sqlkit.CheckText("user_agent", t.UserAgent, "client_ip", t.ClientIP, "token_hash", t.TokenHash); err != nil {
@@ -24,12 +33,13 @@ func (s *Store) CreateRefreshToken(ctx context.Context, t account.RefreshToken) 
 	return fail(ctx, "create refresh token", err, sqlkit.Msgs{NotFound: "user not found", Conflict: "token already exists"})
 }
 
-// RefreshTokenByHash returns the token whose hash is hash.
+// RefreshTokenByHash returns the token whose hash is hash, revoked when
+// its family is.
 func (s *Store) RefreshTokenByHash(ctx context.Context, hash string) (account.RefreshToken, error) {
 	var t account.RefreshToken
 	var expires, created int64
 	var used, revoked sql.NullInt64
-	err := s.r.QueryRowContext(ctx, `SELECT `+refreshCols+` FROM refresh_tokens WHERE token_hash = ?`, hash).Scan(
+	err := s.r.QueryRowContext(ctx, `SELECT `+refreshColsFamily+` FROM refresh_tokens t WHERE t.token_hash = ?`, hash).Scan(
 		&t.ID, &t.UserID, &t.FamilyID, &t.TokenHash, &expires, &created, &used, &revoked, &t.UserAgent, &t.ClientIP)
 	if err != nil {
 		return account.RefreshToken{}, fail(ctx, "refresh token by hash", err, sqlkit.Msgs{NotFound: "refresh token not found"})
@@ -80,6 +90,37 @@ func (s *Store) RevokeUserRefreshTokensExcept(ctx context.Context, userID, keepF
 	_, err := s.w.ExecContext(ctx, `UPDATE refresh_tokens SET revoked_at = ?
 		WHERE user_id = ? AND family_id <> ? AND revoked_at IS NULL`, tIn(at), userID, keepFamilyID)
 	return fail(ctx, "revoke other refresh tokens", err, sqlkit.Msgs{})
+}
+
+// RefreshFamilyRevoked reports whether the session family is over: one
+// of its tokens is revoked, or it has none.
+func (s *Store) RefreshFamilyRevoked(ctx context.Context, familyID string) (bool, error) {
+	var live bool
+	err := s.r.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM refresh_tokens WHERE family_id = ?)
+		AND NOT EXISTS (SELECT 1 FROM refresh_tokens WHERE family_id = ? AND revoked_at IS NOT NULL)`,
+		familyID, familyID).Scan(&live)
+	return !live, fail(ctx, "refresh family revoked", err, sqlkit.Msgs{})
+}
+
+// UserRefreshFamilies lists the session families of the user that hold a
+// token unexpired at since.
+func (s *Store) UserRefreshFamilies(ctx context.Context, userID string, since time.Time) ([]string, error) {
+	const op = "user refresh families"
+	rows, err := s.r.QueryContext(ctx,
+		`SELECT DISTINCT family_id FROM refresh_tokens WHERE user_id = ? AND expires_at > ?`, userID, tIn(since))
+	if err != nil {
+		return nil, fail(ctx, op, err, sqlkit.Msgs{})
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var f string
+		if err := rows.Scan(&f); err != nil {
+			return nil, fail(ctx, op, err, sqlkit.Msgs{})
+		}
+		out = append(out, f)
+	}
+	return out, fail(ctx, op, rows.Err(), sqlkit.Msgs{})
 }
 
 const inviteCols = `id, code_hash, created_by, email, created_at, expires_at, used_at, used_by`

@@ -11,17 +11,18 @@ import (
 	"github.com/parley-chat/parley/internal/store/internal/sqlkit"
 )
 
-const userCols = `id, email, name, password_hash, role, disabled, daily_token_quota, created_at, updated_at`
+const userCols = `id, email, name, password_hash, role, disabled, daily_token_quota, created_at, updated_at, tokens_valid_after`
 
 func scanUser(row rowScanner) (account.User, error) {
 	var u account.User
 	var quota sql.NullInt64
 	var created, updated int64
-	err := row.Scan(&u.ID, &u.Email, &u.Name, &u.PasswordHash, &u.Role, &u.Disabled, &quota, &created, &updated)
+	var validAfter sql.NullInt64
+	err := row.Scan(&u.ID, &u.Email, &u.Name, &u.PasswordHash, &u.Role, &u.Disabled, &quota, &created, &updated, &validAfter)
 	if quota.Valid {
 		u.DailyTokenQuota = &quota.Int64
 	}
-	u.CreatedAt, u.UpdatedAt = tOut(created), tOut(updated)
+	u.CreatedAt, u.UpdatedAt, u.TokensValidAfter = tOut(created), tOut(updated), tpOut(validAfter)
 	return u, err
 }
 
@@ -61,8 +62,9 @@ func (s *Store) CreateUser(ctx context.Context, u account.User, opts account.Cre
 		}
 	}
 	_, err = tx.ExecContext(ctx, `
-		INSERT INTO users (`+userCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		u.ID, u.Email, u.Name, u.PasswordHash, u.Role, u.Disabled, u.DailyTokenQuota, tIn(u.CreatedAt), tIn(u.UpdatedAt))
+		INSERT INTO users (`+userCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		u.ID, u.Email, u.Name, u.PasswordHash, u.Role, u.Disabled, u.DailyTokenQuota, tIn(u.CreatedAt), tIn(u.UpdatedAt),
+		tpIn(u.TokensValidAfter))
 	if err != nil {
 		return account.User{}, fail(ctx, op, err, sqlkit.Msgs{Conflict: "email already registered"})
 	}
@@ -88,6 +90,13 @@ func (s *Store) CreateUser(ctx context.Context, u account.User, opts account.Cre
 func (s *Store) UserByID(ctx context.Context, id string) (account.User, error) {
 	u, err := scanUser(s.r.QueryRowContext(ctx, `SELECT `+userCols+` FROM users WHERE id = ?`, id))
 	return u, fail(ctx, "user by id", err, sqlkit.Msgs{NotFound: "user not found"})
+}
+
+// UserPasswordHash returns the password hash of the user with id.
+func (s *Store) UserPasswordHash(ctx context.Context, id string) (string, error) {
+	var h string
+	err := s.r.QueryRowContext(ctx, `SELECT password_hash FROM users WHERE id = ?`, id).Scan(&h)
+	return h, fail(ctx, "user password hash", err, sqlkit.Msgs{NotFound: "user not found"})
 }
 
 // UserByEmail returns the user with email, compared case-insensitively.
@@ -116,6 +125,9 @@ func (s *Store) UpdateUser(ctx context.Context, id string, upd account.UserUpdat
 	}
 	if upd.DailyTokenQuota != nil {
 		set("daily_token_quota", *upd.DailyTokenQuota)
+	}
+	if upd.TokensValidAfter != nil {
+		set("tokens_valid_after", tIn(*upd.TokensValidAfter))
 	}
 	if err := sqlkit.CheckText("name", deref(upd.Name), "password_hash", deref(upd.PasswordHash)); err != nil {
 		return account.User{}, err
