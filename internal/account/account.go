@@ -29,9 +29,10 @@ type User struct {
 	DailyTokenQuota *int64
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
-	// TokensValidAfter, when set, refuses access tokens issued and API
-	// tokens created at or before it: disabling a user sets it, so
-	// re-enabling them revives none of the tokens they held.
+	// TokensValidAfter, when set, refuses access tokens issued in an
+	// earlier second and API tokens created at or before it: disabling a
+	// user sets it (and ends their sessions), so re-enabling them revives
+	// none of the tokens they held.
 	TokensValidAfter *time.Time
 }
 

@@ -175,9 +175,10 @@ func (s *Service) AuthenticateSession(ctx context.Context, accessToken string) (
 	if err != nil {
 		return User{}, err
 	}
-	// iat has whole seconds: a token of the same second as the bound is
-	// refused too.
-	if va := u.TokensValidAfter; va != nil && claims.IssuedAt != nil && !claims.IssuedAt.After(va.Truncate(time.Second)) {
+	// iat has whole seconds: tokens of earlier seconds are refused here, and
+	// any issued before the bound within its second belong to a session the
+	// disabling revoked (below), so a login right after re-enabling works.
+	if va := u.TokensValidAfter; va != nil && claims.IssuedAt != nil && claims.IssuedAt.Before(va.Truncate(time.Second)) {
 		return User{}, errs.E(errs.Unauthorized, "session has ended; please log in again")
 	}
 	ended, err := s.store.RefreshFamilyRevoked(ctx, claims.SessionID)

@@ -32,8 +32,12 @@ func TestAccessTokenAttacks(t *testing.T) {
 		parts := strings.Split(tok, ".")
 		kid := auth.KeyID(apitest.DefaultSecret)
 		now := e.Clock.Now()
+		real, err := e.Tokens.Verify(tok)
+		if err != nil {
+			t.Fatal(err)
+		}
 		claims := jwt.MapClaims{"sub": a.User.ID, "role": "admin", "iss": auth.DefaultIssuer, "aud": auth.DefaultAudience,
-			"iat": now.Unix(), "nbf": now.Unix(), "exp": now.Add(time.Hour).Unix()}
+			"iat": now.Unix(), "nbf": now.Unix(), "exp": now.Add(time.Hour).Unix(), "sid": real.SessionID}
 		signed := func(method jwt.SigningMethod, key any, kid string) string {
 			tk := jwt.NewWithClaims(method, claims)
 			tk.Header["kid"] = kid
@@ -62,6 +66,9 @@ func TestAccessTokenAttacks(t *testing.T) {
 		}
 		// The crafted admin claim with the real key would pass: the checks above fail for their flaw only.
 		e.Want(e.Call("GET", "/api/v1/me", signed(jwt.SigningMethodHS256, apitest.DefaultSecret, kid), nil), 200)
+		// Without a session id (sid) no logout could end it: refused.
+		delete(claims, "sid")
+		e.Want(e.Call("GET", "/api/v1/me", signed(jwt.SigningMethodHS256, apitest.DefaultSecret, kid), nil), 401)
 
 		for _, h := range []string{"", "Bearer", "Basic Zm9vOmJhcg==", "Bearer  "} {
 			res := e.Do(apitest.Request{Method: "GET", Path: "/api/v1/me", Header: map[string][]string{"Authorization": {h}}})
