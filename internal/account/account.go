@@ -15,9 +15,9 @@ const (
 
 // User is a person with a login.
 type User struct {
-	ID           string
-	Email        string // stored lower-cased; unique
-	Name         string
+	ID    string
+	Email string // stored lower-cased; unique
+	Name  string
 	// PasswordHash is the argon2id PHC string. It never leaves the store:
 	// not serialised (the cache keeps users without it), and only login and
 	// password change read it (UserByEmail, UserPasswordHash).
@@ -94,11 +94,11 @@ type CreateOptions struct {
 
 // UserUpdate lists the fields of a user that may change; nil means unchanged.
 type UserUpdate struct {
-	Name            *string
-	PasswordHash    *string
-	Role            *string
-	Disabled        *bool
-	DailyTokenQuota **int64 // set to a pointer to nil to clear the override
+	Name             *string
+	PasswordHash     *string
+	Role             *string
+	Disabled         *bool
+	DailyTokenQuota  **int64 // set to a pointer to nil to clear the override
 	TokensValidAfter *time.Time
 }
 

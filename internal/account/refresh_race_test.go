@@ -53,7 +53,7 @@ func newTestUser(t *testing.T, st account.Store, email string) account.User {
 	t.Helper()
 	u, err := st.CreateUser(context.Background(), account.User{Email: email, Name: "Test",
 		PasswordHash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g",
-		Role: account.RoleUser}, account.CreateOptions{})
+		Role:         account.RoleUser}, account.CreateOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
