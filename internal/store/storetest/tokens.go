@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -130,6 +131,79 @@ func testTokens(t *testing.T, o Opener) {
 				t.Errorf("%s: RevokedAt (-want +got):\n%s", hash, d)
 			}
 		}
+	})
+
+	// A family's revocation is checked when a token is used: a token inserted
+	// after the revocation's update (a refresh that raced it) is revoked too.
+	t.Run("FamilyRevocationAtUse", func(t *testing.T) {
+		ctx := t.Context()
+		s := o.migrated(t)
+		u := newUser(t, s, "")
+		mk := func(id, fam string) {
+			ok(t, s.CreateRefreshToken(ctx, account.RefreshToken{ID: id, UserID: u.ID, FamilyID: fam, TokenHash: id,
+				ExpiresAt: t0.Add(time.Hour), CreatedAt: t0}))
+		}
+		mk("a1", "fa")
+		mk("b1", "fb")
+		for fam, want := range map[string]bool{"fa": false, "fb": false, "none": true} {
+			got, err := s.RefreshFamilyRevoked(ctx, fam)
+			ok(t, err)
+			if got != want {
+				t.Errorf("RefreshFamilyRevoked(%s) = %v, want %v", fam, got, want)
+			}
+		}
+		rev := t0.Add(time.Minute)
+		ok(t, s.RevokeRefreshFamily(ctx, "fa", rev))
+		mk("a2", "fa") // the racing winner's insert, after the revocation
+		got, err := s.RefreshTokenByHash(ctx, "a2")
+		ok(t, err)
+		if d := cmp.Diff(ptr(us(rev)), got.RevokedAt); d != "" {
+			t.Errorf("token inserted after its family's revocation: RevokedAt (-want +got):\n%s", d)
+		}
+		for fam, want := range map[string]bool{"fa": true, "fb": false} {
+			got, err := s.RefreshFamilyRevoked(ctx, fam)
+			ok(t, err)
+			if got != want {
+				t.Errorf("after revoking fa: RefreshFamilyRevoked(%s) = %v, want %v", fam, got, want)
+			}
+		}
+		fams, err := s.UserRefreshFamilies(ctx, u.ID, t0)
+		ok(t, err)
+		slices.Sort(fams)
+		if d := cmp.Diff([]string{"fa", "fb"}, fams); d != "" {
+			t.Errorf("UserRefreshFamilies (-want +got):\n%s", d)
+		}
+		fams, err = s.UserRefreshFamilies(ctx, u.ID, t0.Add(2*time.Hour))
+		ok(t, err)
+		if len(fams) != 0 {
+			t.Errorf("UserRefreshFamilies after every token expired: %v", fams)
+		}
+	})
+
+	t.Run("TokensValidAfterAndPasswordHash", func(t *testing.T) {
+		ctx := t.Context()
+		s := o.migrated(t)
+		u := newUser(t, s, "")
+		if u.TokensValidAfter != nil {
+			t.Fatalf("new user: TokensValidAfter %v", u.TokensValidAfter)
+		}
+		at := t0.Add(time.Minute)
+		upd, err := s.UpdateUser(ctx, u.ID, account.UserUpdate{TokensValidAfter: &at})
+		ok(t, err)
+		got, err := s.UserByID(ctx, u.ID)
+		ok(t, err)
+		for what, v := range map[string]*time.Time{"UpdateUser": upd.TokensValidAfter, "UserByID": got.TokensValidAfter} {
+			if d := cmp.Diff(ptr(us(at)), v); d != "" {
+				t.Errorf("%s: TokensValidAfter (-want +got):\n%s", what, d)
+			}
+		}
+		h, err := s.UserPasswordHash(ctx, u.ID)
+		ok(t, err)
+		if h != "h" {
+			t.Errorf("UserPasswordHash = %q, want h", h)
+		}
+		_, err = s.UserPasswordHash(ctx, "ghost")
+		wantCode(t, err, errs.NotFound)
 	})
 
 	t.Run("APITokens", func(t *testing.T) {
