@@ -116,6 +116,10 @@ func TestServeWithTheFirewall(t *testing.T) {
 	call("GET", "/api/v1/status", "", nil, 200)
 	call("POST", "/api/v1/auth/logout", "", map[string]string{"refresh_token": auth["refresh_token"].(string)}, 204)
 	t.Logf("false-positive sweep: %d API calls, none refused", calls)
+	// The logout ended that session's access token too: the probes sign in afresh.
+	call("GET", "/api/v1/me", tok, nil, 401)
+	auth = call("POST", "/api/v1/auth/login", "", map[string]string{"email": "o'brien+waf@example.com", "password": "p@ss' OR word-1"}, 200)
+	tok = auth["access_token"].(string)
 
 	// Probes are refused with a problem that names no payload.
 	for _, probe := range []string{
