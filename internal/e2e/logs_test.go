@@ -49,7 +49,9 @@ func TestNoSecretInLogs(t *testing.T) {
 	ref := callJSON(t, "POST", api+"/auth/refresh", "", map[string]string{"refresh_token": login["refresh_token"].(string)}, 200)
 	access = ref["access_token"].(string)
 	secrets["refreshed access token"], secrets["refreshed refresh token"] = access, ref["refresh_token"].(string)
-	callJSON(t, "PATCH", api+"/me", access, map[string]string{"password": secrets["new password"], "current_password": secrets["password"]}, 200)
+	// Presenting its refresh token keeps this session (and its access token) signed in, as the web app does.
+	callJSON(t, "PATCH", api+"/me", access, map[string]string{"password": secrets["new password"], "current_password": secrets["password"],
+		"refresh_token": secrets["refreshed refresh token"]}, 200)
 
 	conv := callJSON(t, "POST", api+"/conversations", access, map[string]string{}, 201)
 	status, body := call(t, "POST", api+"/conversations/"+conv["id"].(string)+"/messages", access, map[string]string{"content": secrets["prompt"]})

@@ -17,7 +17,11 @@ import (
 // while no user exists.
 const firstAdminLockKey int64 = 0x7061726c6579_01
 
-const userCols = `id, email, name, password_hash, role, disabled, daily_token_quota, created_at, updated_at, tokens_valid_after`
+const userCols = `id, email, name, password_hash, role, disabled, daily_token_quota, created_at, updated_at`
+
+// userReadCols are what scanUser reads: userCols and what a new user never
+// has set (tokens_valid_after).
+const userReadCols = userCols + `, tokens_valid_after`
 
 func scanUser(row pgx.Row) (account.User, error) {
 	var u account.User
@@ -64,9 +68,8 @@ func (s *Store) CreateUser(ctx context.Context, u account.User, opts account.Cre
 				u.Role = account.RoleAdmin
 			}
 		}
-		_, err := tx.Exec(ctx, `INSERT INTO users (`+userCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-			u.ID, u.Email, u.Name, u.PasswordHash, u.Role, u.Disabled, u.DailyTokenQuota, u.CreatedAt, u.UpdatedAt,
-			tpIn(u.TokensValidAfter))
+		_, err := tx.Exec(ctx, `INSERT INTO users (`+userCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+			u.ID, u.Email, u.Name, u.PasswordHash, u.Role, u.Disabled, u.DailyTokenQuota, u.CreatedAt, u.UpdatedAt)
 		if err != nil {
 			return fail(ctx, op, err, sqlkit.Msgs{Conflict: "email already registered"})
 		}
@@ -99,7 +102,7 @@ func noUsers(ctx context.Context, tx pgx.Tx) (bool, error) {
 
 // UserByID returns the user with id (primary: used to authenticate).
 func (s *Store) UserByID(ctx context.Context, id string) (account.User, error) {
-	u, err := scanUser(s.w.QueryRow(ctx, `SELECT `+userCols+` FROM users WHERE id = $1`, id))
+	u, err := scanUser(s.w.QueryRow(ctx, `SELECT `+userReadCols+` FROM users WHERE id = $1`, id))
 	return u, fail(ctx, "user by id", err, sqlkit.Msgs{NotFound: "user not found"})
 }
 
@@ -113,7 +116,7 @@ func (s *Store) UserPasswordHash(ctx context.Context, id string) (string, error)
 // UserByEmail returns the user with email, compared case-insensitively.
 func (s *Store) UserByEmail(ctx context.Context, email string) (account.User, error) {
 	u, err := scanUser(s.w.QueryRow(ctx,
-		`SELECT `+userCols+` FROM users WHERE lower(email) = $1`, strings.ToLower(email)))
+		`SELECT `+userReadCols+` FROM users WHERE lower(email) = $1`, strings.ToLower(email)))
 	return u, fail(ctx, "user by email", err, sqlkit.Msgs{NotFound: "user not found"})
 }
 
@@ -155,7 +158,7 @@ func (s *Store) UpdateUser(ctx context.Context, id string, upd account.UserUpdat
 	}
 	set("updated_at", tIn(time.Now()))
 	u, err := scanUser(s.w.QueryRow(ctx,
-		`UPDATE users SET `+strings.Join(sets, ", ")+` WHERE id = $1 RETURNING `+userCols, args...))
+		`UPDATE users SET `+strings.Join(sets, ", ")+` WHERE id = $1 RETURNING `+userReadCols, args...))
 	return u, fail(ctx, "update user", err, sqlkit.Msgs{NotFound: "user not found"})
 }
 
@@ -168,7 +171,7 @@ func (s *Store) ListUsers(ctx context.Context, p account.ListUsersParams) ([]acc
 	if err != nil {
 		return nil, "", err
 	}
-	q := `SELECT ` + userCols + ` FROM users WHERE true`
+	q := `SELECT ` + userReadCols + ` FROM users WHERE true`
 	var args []any
 	if p.Query != "" {
 		args = append(args, sqlkit.Contains(p.Query))

@@ -11,7 +11,11 @@ import (
 	"github.com/parley-chat/parley/internal/store/internal/sqlkit"
 )
 
-const userCols = `id, email, name, password_hash, role, disabled, daily_token_quota, created_at, updated_at, tokens_valid_after`
+const userCols = `id, email, name, password_hash, role, disabled, daily_token_quota, created_at, updated_at`
+
+// userReadCols are what scanUser reads: userCols and what a new user never
+// has set (tokens_valid_after).
+const userReadCols = userCols + `, tokens_valid_after`
 
 func scanUser(row rowScanner) (account.User, error) {
 	var u account.User
@@ -62,9 +66,8 @@ func (s *Store) CreateUser(ctx context.Context, u account.User, opts account.Cre
 		}
 	}
 	_, err = tx.ExecContext(ctx, `
-		INSERT INTO users (`+userCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		u.ID, u.Email, u.Name, u.PasswordHash, u.Role, u.Disabled, u.DailyTokenQuota, tIn(u.CreatedAt), tIn(u.UpdatedAt),
-		tpIn(u.TokensValidAfter))
+		INSERT INTO users (`+userCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		u.ID, u.Email, u.Name, u.PasswordHash, u.Role, u.Disabled, u.DailyTokenQuota, tIn(u.CreatedAt), tIn(u.UpdatedAt))
 	if err != nil {
 		return account.User{}, fail(ctx, op, err, sqlkit.Msgs{Conflict: "email already registered"})
 	}
@@ -88,7 +91,7 @@ func (s *Store) CreateUser(ctx context.Context, u account.User, opts account.Cre
 
 // UserByID returns the user with id.
 func (s *Store) UserByID(ctx context.Context, id string) (account.User, error) {
-	u, err := scanUser(s.r.QueryRowContext(ctx, `SELECT `+userCols+` FROM users WHERE id = ?`, id))
+	u, err := scanUser(s.r.QueryRowContext(ctx, `SELECT `+userReadCols+` FROM users WHERE id = ?`, id))
 	return u, fail(ctx, "user by id", err, sqlkit.Msgs{NotFound: "user not found"})
 }
 
@@ -102,7 +105,7 @@ func (s *Store) UserPasswordHash(ctx context.Context, id string) (string, error)
 // UserByEmail returns the user with email, compared case-insensitively.
 func (s *Store) UserByEmail(ctx context.Context, email string) (account.User, error) {
 	u, err := scanUser(s.r.QueryRowContext(ctx,
-		`SELECT `+userCols+` FROM users WHERE lower(email) = ?`, strings.ToLower(email)))
+		`SELECT `+userReadCols+` FROM users WHERE lower(email) = ?`, strings.ToLower(email)))
 	return u, fail(ctx, "user by email", err, sqlkit.Msgs{NotFound: "user not found"})
 }
 
@@ -142,7 +145,7 @@ func (s *Store) UpdateUser(ctx context.Context, id string, upd account.UserUpdat
 	set("updated_at", tIn(time.Now()))
 	args = append(args, id)
 	u, err := scanUser(s.w.QueryRowContext(ctx,
-		`UPDATE users SET `+strings.Join(sets, ", ")+` WHERE id = ? RETURNING `+userCols, args...))
+		`UPDATE users SET `+strings.Join(sets, ", ")+` WHERE id = ? RETURNING `+userReadCols, args...))
 	return u, fail(ctx, "update user", err, sqlkit.Msgs{NotFound: "user not found"})
 }
 
@@ -162,7 +165,7 @@ func (s *Store) ListUsers(ctx context.Context, p account.ListUsersParams) ([]acc
 	if err != nil {
 		return nil, "", err
 	}
-	q := `SELECT ` + userCols + ` FROM users WHERE 1 = 1`
+	q := `SELECT ` + userReadCols + ` FROM users WHERE 1 = 1`
 	var args []any
 	if p.Query != "" {
 		pat := sqlkit.Contains(p.Query)
