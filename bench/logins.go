@@ -63,7 +63,8 @@ func (e *env) loginMemory(ctx context.Context, name, limit string, n int) (login
 	const password = "bench-password-123"
 	email := func(i int) string { return fmt.Sprintf("login%d@example.com", i) }
 	for i := range n {
-		if err := postJSON(ctx, base+"/api/v1/auth/register", "", map[string]string{"email": email(i), "password": password}, nil); err != nil {
+		var signedUp map[string]any
+		if err := postJSON(ctx, base+"/api/v1/auth/register", "", map[string]string{"email": email(i), "password": password}, &signedUp); err != nil {
 			return row, fmt.Errorf("sign up: %w", err)
 		}
 	}
@@ -156,12 +157,22 @@ func loginsSection(rows []loginRow, o options) string {
 	fmt.Fprintf(&b, "A fresh parley (SQLite) per run; %d users signed up one by one, then all %d logged in at once, each from its\n", o.logins, o.logins)
 	b.WriteString("own client address (X-Forwarded-For from a trusted proxy, so no login throttle refuses any). Peak RSS is the\n")
 	b.WriteString("process's VmHWM after the sign-ups and after the logins. \"No limit\" sets PARLEY_PASSWORD_HASH_CONCURRENCY to the\n")
-	b.WriteString("number of logins, which is how parley hashed before the limit existed. Runs alternate, " + strconv.Itoa(o.repeats) + " of each.\n\n")
+	b.WriteString("number of logins, which is how parley hashed before the limit existed. Runs alternate, " + strconv.Itoa(o.repeats) + " of each.\n")
+	b.WriteString("With the limit, the logins beyond it that find no slot within PARLEY_PASSWORD_HASH_QUEUE_TIMEOUT (2s) get 503 with\n")
+	b.WriteString("Retry-After: how many depends on how fast the CPUs hash (load average when the section was written: " + loadAvg() + ").\n\n")
 	b.WriteString("| hashing limit | logins | peak RSS after sign-ups | peak RSS after logins | answers | wall time |\n|---|---|---|---|---|---|\n")
 	for _, r := range rows {
 		fmt.Fprintf(&b, "| %s | %d | %.0f MiB | %.0f MiB | %s | %s |\n", r.name, r.n, mib(r.peakBefore), mib(r.peak), statusList(r.statuses), r.wall.Round(time.Millisecond))
 	}
 	return b.String()
+}
+
+func loadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if f := strings.Fields(string(b)); err == nil && len(f) >= 3 {
+		return strings.Join(f[:3], " ")
+	}
+	return "unknown"
 }
 
 func statusList(m map[int]int) string {
