@@ -36,6 +36,8 @@ type options struct {
 	ttftN    int
 	out      string
 	heap     string
+	only     string
+	logins   int
 }
 
 func run(ctx context.Context, args []string) error {
@@ -47,8 +49,24 @@ func run(ctx context.Context, args []string) error {
 	fs.IntVar(&o.ttftN, "ttft", 200, "streamed requests per target for time to first token")
 	fs.StringVar(&o.out, "out", "bench/RESULTS.md", "where to write the results")
 	fs.StringVar(&o.heap, "heap-profile", "", "save parley's heap profile, taken with every stream open, to this file")
+	fs.StringVar(&o.only, "only", "", "run only this part: `logins` (password hashing memory)")
+	fs.IntVar(&o.logins, "logins", 80, "concurrent logins for the password-hashing memory measurement")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if o.only == "logins" {
+		dir, err := os.MkdirTemp("", "parley-bench-")
+		if err != nil {
+			return err
+		}
+		e := &env{dir: dir}
+		defer e.stop()
+		if err := e.build(ctx, "parley"); err != nil {
+			return err
+		}
+		return runLogins(ctx, e, o)
+	} else if o.only != "" {
+		return fmt.Errorf("-only %q: the only part is logins", o.only)
 	}
 
 	env, err := startEnv(ctx)
@@ -112,5 +130,8 @@ func run(ctx context.Context, args []string) error {
 	}
 
 	res.finished = time.Now().UTC()
-	return res.write(o)
+	if err := res.write(o); err != nil {
+		return err
+	}
+	return runLogins(ctx, env, o)
 }

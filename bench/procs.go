@@ -56,14 +56,22 @@ func startEnv(ctx context.Context) (*env, error) {
 	return e, nil
 }
 
-func (e *env) start(ctx context.Context) error {
-	for _, b := range []string{"parley", "groqmock"} {
+// build compiles the named commands into the run's directory.
+func (e *env) build(ctx context.Context, names ...string) error {
+	for _, b := range names {
 		cmd := exec.CommandContext(ctx, "go", "build", "-o", filepath.Join(e.dir, b), "./cmd/"+b)
 		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 		cmd.Stderr = os.Stderr
 		if err := cmd.Run(); err != nil {
 			return fmt.Errorf("build %s: %w", b, err)
 		}
+	}
+	return nil
+}
+
+func (e *env) start(ctx context.Context) error {
+	if err := e.build(ctx, "parley", "groqmock"); err != nil {
+		return err
 	}
 	mockArgs := []string{"-org", "org_bench=" + benchKey, "-log-level", "error"}
 	var err error

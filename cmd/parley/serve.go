@@ -86,8 +86,11 @@ func runServe(ctx context.Context, e env, args []string) error {
 	accounts, err := account.NewService(in.accounts(st), tokens, account.Options{ // read-through cache, invalidated on write
 		Signup: cfg.Signup, RefreshTTL: cfg.RefreshTokenTTL, Logger: svcLog,
 		// Failed-login back-off: in Redis when configured, so it holds across replicas.
-		AccountThrottle: in.throttle(e.policyOr(account.DefaultThrottlePolicy)),
-		AddressThrottle: in.throttle(e.policyOr(account.DefaultAddressThrottlePolicy)),
+		AccountThrottle:     in.throttle(e.policyOr(account.DefaultThrottlePolicy)),
+		AccountWideThrottle: in.throttle(e.policyOr(account.DefaultAccountWidePolicy)),
+		AddressThrottle:     in.throttle(e.policyOr(account.DefaultAddressThrottlePolicy)),
+		// Bounded argon2id work, so a burst of logins cannot exhaust memory.
+		Hasher: auth.NewHasher(cfg.PasswordHashConcurrency, cfg.PasswordHashQueueTimeout),
 	})
 	if err != nil {
 		return err

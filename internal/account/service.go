@@ -30,12 +30,18 @@ const InviteTTL = 7 * 24 * time.Hour
 type Options struct {
 	Signup     string        // SignupOpen when empty
 	RefreshTTL time.Duration // 720h when zero
-	// AccountThrottle and AddressThrottle slow down failed logins per email
-	// and per client address; in-memory with the default policies when nil.
-	AccountThrottle Throttle
-	AddressThrottle Throttle
-	Logger          *slog.Logger
-	Now             func() time.Time
+	// AccountThrottle, AccountWideThrottle and AddressThrottle slow down
+	// failed password attempts per account from one client address, per
+	// account from every address, and per client address (see
+	// beginAttempt); in-memory with the default policies when nil.
+	AccountThrottle     Throttle
+	AccountWideThrottle Throttle
+	AddressThrottle     Throttle
+	// Hasher bounds concurrent argon2id work; auth.NewHasher's defaults
+	// when nil.
+	Hasher *auth.Hasher
+	Logger *slog.Logger
+	Now    func() time.Time
 }
 
 // Service enforces parley's account rules: sign-up, login, refresh-token
@@ -46,7 +52,9 @@ type Service struct {
 	signup     string
 	refreshTTL time.Duration
 	byAccount  Throttle
+	byAcctWide Throttle
 	byAddress  Throttle
+	hasher     *auth.Hasher
 	log        *slog.Logger
 	now        func() time.Time
 	dummyHash  string
@@ -75,8 +83,14 @@ func NewService(store Store, tokens *auth.Tokens, opts Options) (*Service, error
 	if opts.AccountThrottle == nil {
 		opts.AccountThrottle = NewMemoryThrottle(DefaultThrottlePolicy, opts.Now)
 	}
+	if opts.AccountWideThrottle == nil {
+		opts.AccountWideThrottle = NewMemoryThrottle(DefaultAccountWidePolicy, opts.Now)
+	}
 	if opts.AddressThrottle == nil {
 		opts.AddressThrottle = NewMemoryThrottle(DefaultAddressThrottlePolicy, opts.Now)
+	}
+	if opts.Hasher == nil {
+		opts.Hasher = auth.NewHasher(0, -1)
 	}
 	// Logins for unknown emails verify against this hash, so they take as
 	// long as logins with a wrong password.
@@ -86,7 +100,8 @@ func NewService(store Store, tokens *auth.Tokens, opts Options) (*Service, error
 	}
 	return &Service{
 		store: store, tokens: tokens, signup: opts.Signup, refreshTTL: opts.RefreshTTL,
-		byAccount: opts.AccountThrottle, byAddress: opts.AddressThrottle, log: opts.Logger, now: opts.Now, dummyHash: dummy,
+		byAccount: opts.AccountThrottle, byAcctWide: opts.AccountWideThrottle, byAddress: opts.AddressThrottle,
+		hasher: opts.Hasher, log: opts.Logger, now: opts.Now, dummyHash: dummy,
 	}, nil
 }
 

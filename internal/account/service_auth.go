@@ -3,7 +3,6 @@ package account
 import (
 	"context"
 	"fmt"
-	"math"
 	"time"
 
 	"github.com/parley-chat/parley/internal/auth"
@@ -48,7 +47,7 @@ func (s *Service) Register(ctx context.Context, in RegisterInput, c Client) (Ses
 	if len(fields) > 0 {
 		return Session{}, errs.Validation(fields)
 	}
-	hash, err := auth.HashPassword(in.Password)
+	hash, err := s.hasher.Hash(ctx, in.Password)
 	if err != nil {
 		return Session{}, err
 	}
@@ -74,71 +73,53 @@ func (s *Service) Register(ctx context.Context, in RegisterInput, c Client) (Ses
 	return s.issueSession(ctx, u, "", c)
 }
 
-// Login checks email and password. Unknown email and wrong password give
-// the same error after the same work; repeated failures per account and per
-// client address are answered with errs.RateLimited and a retry delay.
+// Login checks email and password. Unknown email, wrong password and a
+// disabled account give the same error after the same work (one argon2id
+// verification); repeated failures are answered with errs.RateLimited and a
+// retry delay (see beginAttempt), the slot taken before the password is
+// checked.
 func (s *Service) Login(ctx context.Context, email, password string, c Client) (Session, error) {
 	norm, _ := NormalizeEmail(email)
 	if norm == "" {
 		norm = email // still throttled, under its raw spelling
 	}
-	acctKey, addrKey := "login:acct:"+hashToken(norm), "login:addr:"+c.IP
-	if err := s.checkThrottle(ctx, acctKey, addrKey); err != nil {
+	a, err := s.beginAttempt(ctx, norm, c)
+	if err != nil {
 		return Session{}, err
 	}
-	fail := func() (Session, error) {
-		_ = s.byAccount.Fail(ctx, acctKey)
-		_ = s.byAddress.Fail(ctx, addrKey)
-		return Session{}, errs.E(errs.Unauthorized, "invalid email or password")
-	}
+	invalid := errs.E(errs.Unauthorized, "invalid email or password")
 	if len(password) > auth.MaxPasswordBytes {
-		return fail()
+		return Session{}, invalid
 	}
 	u, err := s.store.UserByEmail(ctx, norm)
+	hash := u.PasswordHash
 	switch {
 	case errs.CodeOf(err) == errs.NotFound:
-		_, _ = auth.VerifyPassword(s.dummyHash, password)
-		return fail()
+		hash = s.dummyHash
 	case err != nil:
+		a.refund(ctx)
 		return Session{}, fmt.Errorf("find user: %w", err)
 	}
-	ok, err := auth.VerifyPassword(u.PasswordHash, password)
+	ok, err := s.hasher.Verify(ctx, hash, password)
 	if err != nil {
+		a.refund(ctx)
+		if errs.CodeOf(err) == errs.Unavailable {
+			return Session{}, err
+		}
 		return Session{}, fmt.Errorf("verify password of user %s: %w", u.ID, err)
 	}
-	if !ok {
-		return fail()
+	// A disabled account answers a correct password as a wrong one, and
+	// counts it: the answer tells nobody whether they guessed right.
+	if !ok || hash == s.dummyHash || u.Disabled {
+		return Session{}, invalid
 	}
-	if u.Disabled {
-		return Session{}, errs.E(errs.Forbidden, "this account is disabled")
-	}
-	_ = s.byAccount.Reset(ctx, acctKey)
+	a.succeeded(ctx)
 	if auth.NeedsRehash(u.PasswordHash) {
-		if h, err := auth.HashPassword(password); err == nil {
+		if h, err := s.hasher.Hash(ctx, password); err == nil {
 			_, _ = s.store.UpdateUser(ctx, u.ID, UserUpdate{PasswordHash: &h})
 		}
 	}
 	return s.issueSession(ctx, u, "", c)
-}
-
-func (s *Service) checkThrottle(ctx context.Context, keys ...string) error {
-	var wait time.Duration
-	for i, key := range keys {
-		th := s.byAccount
-		if i == 1 {
-			th = s.byAddress
-		}
-		w, err := th.Wait(ctx, key)
-		if err != nil {
-			return fmt.Errorf("login throttle: %w", err)
-		}
-		wait = max(wait, w)
-	}
-	if wait > 0 {
-		return &errs.Error{Code: errs.RateLimited, Message: "too many failed logins; try again later",
-			RetryAfterSeconds: int(math.Ceil(wait.Seconds()))}
-	}
-	return nil
 }
 
 // Refresh exchanges a refresh token for a new session. The token is single

@@ -6,14 +6,20 @@ import (
 	"time"
 )
 
-// Throttle slows down repeated failed logins for one key (an email or a
-// client address). The memory implementation serves one replica; a Redis
-// one can back it later for several.
+// Throttle slows down repeated failed logins for one key (an account, an
+// account from one address, or a client address). An attempt takes its slot
+// before the password is checked, atomically, so guesses sent in parallel get
+// no more tries than guesses sent one after another; the memory
+// implementation serves one replica, the Redis one (store/redis) all of them.
 type Throttle interface {
-	// Wait returns how long key must wait before its next attempt (0: now).
-	Wait(ctx context.Context, key string) (time.Duration, error)
-	// Fail records a failed attempt for key.
-	Fail(ctx context.Context, key string) error
+	// Take reserves one attempt for key. When key may try now, Take counts
+	// the attempt as a failure and returns 0; the caller gives it back with
+	// Refund or Reset if it turns out not to be one. Otherwise Take counts
+	// nothing and returns how long key must still wait.
+	Take(ctx context.Context, key string) (time.Duration, error)
+	// Refund gives back one attempt Take counted: the count drops by one and
+	// the back-off clock returns to the attempt before it.
+	Refund(ctx context.Context, key string) error
 	// Reset forgets key's failures (after a successful login).
 	Reset(ctx context.Context, key string) error
 }
@@ -28,10 +34,17 @@ type ThrottlePolicy struct {
 	Window time.Duration
 }
 
-// Default policies: per account, 5 free failures; per client address 20
-// (several people may share one address).
+// Default policies. DefaultThrottlePolicy holds one account as tried from one
+// client address: 5 free failures, then up to 15 minutes between tries; it is
+// what stops a guesser, and it never slows the account's owner at another
+// address. DefaultAccountWidePolicy holds one account from every address
+// together (guesses spread over many addresses): 20 free failures, then waits
+// capped at one minute, so a stranger can never keep the owner out for
+// longer than that per try. DefaultAddressThrottlePolicy holds one client
+// address over every account: 20 free (several people may share one address).
 var (
 	DefaultThrottlePolicy        = ThrottlePolicy{Free: 5, Base: time.Second, Max: 15 * time.Minute, Window: 15 * time.Minute}
+	DefaultAccountWidePolicy     = ThrottlePolicy{Free: 20, Base: time.Second, Max: time.Minute, Window: 15 * time.Minute}
 	DefaultAddressThrottlePolicy = ThrottlePolicy{Free: 20, Base: time.Second, Max: 15 * time.Minute, Window: 15 * time.Minute}
 )
 
@@ -58,7 +71,8 @@ type MemoryThrottle struct {
 
 type throttleEntry struct {
 	failures int
-	last     time.Time
+	last     time.Time // of the latest counted attempt
+	prev     time.Time // of the one before it (what Refund restores)
 }
 
 // maxThrottleKeys bounds memory under a spray of distinct keys.
@@ -73,32 +87,42 @@ func NewMemoryThrottle(policy ThrottlePolicy, now func() time.Time) *MemoryThrot
 	return &MemoryThrottle{policy: policy, now: now, byKey: map[string]*throttleEntry{}}
 }
 
-// Wait implements Throttle.
-func (t *MemoryThrottle) Wait(_ context.Context, key string) (time.Duration, error) {
+// Take implements Throttle.
+func (t *MemoryThrottle) Take(_ context.Context, key string) (time.Duration, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	now := t.now()
 	e := t.live(key)
-	if e == nil {
-		return 0, nil
-	}
-	until := e.last.Add(t.policy.Delay(e.failures))
-	return max(until.Sub(t.now()), 0), nil
-}
-
-// Fail implements Throttle.
-func (t *MemoryThrottle) Fail(_ context.Context, key string) error {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	e := t.live(key)
-	if e == nil {
+	if e != nil {
+		if wait := e.last.Add(t.policy.Delay(e.failures)).Sub(now); wait > 0 {
+			return wait, nil
+		}
+	} else {
 		if len(t.byKey) >= maxThrottleKeys {
 			t.sweep()
 		}
-		e = &throttleEntry{}
+		e = &throttleEntry{last: now}
 		t.byKey[key] = e
 	}
 	e.failures++
-	e.last = t.now()
+	e.prev, e.last = e.last, now
+	return 0, nil
+}
+
+// Refund implements Throttle.
+func (t *MemoryThrottle) Refund(_ context.Context, key string) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	e := t.live(key)
+	if e == nil {
+		return nil
+	}
+	e.failures--
+	if e.failures <= 0 {
+		delete(t.byKey, key)
+		return nil
+	}
+	e.last = e.prev
 	return nil
 }
 

@@ -21,12 +21,17 @@ type MeUpdate struct {
 	// RefreshToken, when set with a password change, is the caller's own
 	// current refresh token: its session stays signed in.
 	RefreshToken *string
+	// Client is where the request came from: proving the current password
+	// is a password attempt, throttled like a login from there.
+	Client Client
 }
 
 // UpdateMe changes the caller's name and/or password. A password change
 // needs the current password and signs out every other refresh session of
 // the user: all of them, or all but the one whose refresh token the caller
 // presents. The access tokens of the sessions it ends stop working at once.
+// A wrong current password counts as a failed login of the account, under
+// the same throttle: a stolen access token is no way around the login back-off.
 func (s *Service) UpdateMe(ctx context.Context, userID string, in MeUpdate) (User, error) {
 	var upd UserUpdate
 	fields := map[string]string{}
@@ -69,14 +74,23 @@ func (s *Service) UpdateMe(ctx context.Context, userID string, in MeUpdate) (Use
 		if err != nil {
 			return User{}, err
 		}
-		ok, err := auth.VerifyPassword(hash, *in.CurrentPassword)
+		a, err := s.beginAttempt(ctx, u.Email, in.Client)
 		if err != nil {
-			return User{}, fmt.Errorf("verify password of user %s: %w", u.ID, err)
+			return User{}, err
 		}
-		if !ok {
+		ok, err := s.hasher.Verify(ctx, hash, *in.CurrentPassword)
+		switch {
+		case errs.CodeOf(err) == errs.Unavailable:
+			a.refund(ctx)
+			return User{}, err
+		case err != nil:
+			a.refund(ctx)
+			return User{}, fmt.Errorf("verify password of user %s: %w", u.ID, err)
+		case !ok:
 			return User{}, errs.Validation(map[string]string{"current_password": "is not correct"})
 		}
-		h, err := auth.HashPassword(*in.Password)
+		a.succeeded(ctx)
+		h, err := s.hasher.Hash(ctx, *in.Password)
 		if err != nil {
 			return User{}, err
 		}
@@ -143,7 +157,7 @@ func (s *Service) CreateUser(ctx context.Context, email, name, password string, 
 	if len(fields) > 0 {
 		return User{}, errs.Validation(fields)
 	}
-	hash, err := auth.HashPassword(password)
+	hash, err := s.hasher.Hash(ctx, password)
 	if err != nil {
 		return User{}, err
 	}

@@ -24,6 +24,7 @@ func (s *Server) patchMe(w http.ResponseWriter, r *http.Request) error {
 	}
 	updated, err := s.d.Accounts.UpdateMe(r.Context(), u.ID, account.MeUpdate{
 		Name: in.Name, Password: in.Password, CurrentPassword: in.CurrentPassword, RefreshToken: in.RefreshToken,
+		Client: client(r),
 	})
 	if err != nil {
 		return err

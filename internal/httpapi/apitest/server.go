@@ -42,9 +42,14 @@ type Options struct {
 	MaxBodyBytes    int64
 	// Clock drives token issuing/verification and refresh expiry; a clock
 	// starting at the real time when nil.
-	Clock           *testkit.Clock
-	AccountThrottle account.Throttle
-	AddressThrottle account.Throttle
+	Clock               *testkit.Clock
+	AccountThrottle     account.Throttle
+	AccountWideThrottle account.Throttle
+	AddressThrottle     account.Throttle
+	// Hasher bounds concurrent password hashing; nil: the default limit
+	// with a minute's queue wait (a loaded test machine is slow, and only
+	// the tests of the limit itself want 503s).
+	Hasher *auth.Hasher
 	// Completer answers the chat routes; nil: one with no model and no key.
 	Completer chat.Completer
 	// Usage accounts tokens and checks quotas; nil: a recorder on the store
@@ -85,12 +90,16 @@ func Start(t testing.TB, st store.Store, o Options) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if o.Hasher == nil {
+		o.Hasher = auth.NewHasher(0, time.Minute)
+	}
 	tokens := auth.NewTokens(ks, auth.TokenConfig{TTL: o.AccessTTL, Now: o.Clock.Now})
 	logs := &testkit.Buffer{}
 	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	accts, err := account.NewService(st, tokens, account.Options{
 		Signup: o.Signup, RefreshTTL: o.RefreshTTL, Logger: log, Now: o.Clock.Now,
-		AccountThrottle: o.AccountThrottle, AddressThrottle: o.AddressThrottle,
+		AccountThrottle: o.AccountThrottle, AccountWideThrottle: o.AccountWideThrottle, AddressThrottle: o.AddressThrottle,
+		Hasher: o.Hasher,
 	})
 	if err != nil {
 		t.Fatal(err)

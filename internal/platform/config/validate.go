@@ -139,6 +139,12 @@ func (c Config) Validate() error {
 	if c.MaxBodyBytes < 1024 {
 		add("PARLEY_MAX_BODY_BYTES: must be at least 1024, got %d", c.MaxBodyBytes)
 	}
+	if c.PasswordHashConcurrency < 0 {
+		add("PARLEY_PASSWORD_HASH_CONCURRENCY: must be 0 (twice the CPUs) or more, got %d", c.PasswordHashConcurrency)
+	}
+	if c.PasswordHashQueueTimeout < 0 {
+		add("PARLEY_PASSWORD_HASH_QUEUE_TIMEOUT: must not be negative, got %s", c.PasswordHashQueueTimeout)
+	}
 	if c.MaxStreamsPerUser < 1 {
 		add("PARLEY_MAX_STREAMS_PER_USER: must be at least 1, got %d", c.MaxStreamsPerUser)
 	}

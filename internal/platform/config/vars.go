@@ -72,6 +72,10 @@ var Vars = []Var{
 		field: func(c *Config) any { return &c.RateLimitBurst }},
 	{Name: "PARLEY_AUTH_RATE_LIMIT_RPM", Default: "20", Description: "Login and register attempts per minute per client address (burst: half of it).",
 		field: func(c *Config) any { return &c.AuthRateLimitRPM }},
+	{Name: "PARLEY_PASSWORD_HASH_CONCURRENCY", Default: "0", Description: "Password hashes (argon2id, 19 MiB each) computed at once by logins, sign-ups and password changes; 0 = twice the CPUs. Beyond it a request waits up to PARLEY_PASSWORD_HASH_QUEUE_TIMEOUT, then gets 503 with Retry-After, so a burst of logins cannot exhaust memory.",
+		field: func(c *Config) any { return &c.PasswordHashConcurrency }},
+	{Name: "PARLEY_PASSWORD_HASH_QUEUE_TIMEOUT", Default: "2s", Description: "How long a login, sign-up or password change may wait for a password-hashing slot (see PARLEY_PASSWORD_HASH_CONCURRENCY); 0s = not at all.",
+		field: func(c *Config) any { return &c.PasswordHashQueueTimeout }},
 	{Name: "PARLEY_TRUSTED_PROXIES", Description: "Comma-separated CIDRs whose X-Forwarded-For is believed.",
 		field: func(c *Config) any { return &c.TrustedProxies }},
 	{Name: "PARLEY_CORS_ORIGINS", Description: "Comma-separated origins allowed by CORS, with credentials; `*` allows any origin without credentials; empty = same origin only.",
@@ -135,10 +139,14 @@ type Config struct {
 	DefaultModel    string
 	DailyTokenQuota int64
 
-	RedisURL          string
-	RateLimitRPS      float64
-	RateLimitBurst    int
-	AuthRateLimitRPM  int
+	RedisURL         string
+	RateLimitRPS     float64
+	RateLimitBurst   int
+	AuthRateLimitRPM int
+
+	PasswordHashConcurrency  int
+	PasswordHashQueueTimeout time.Duration
+
 	TrustedProxies    []string
 	CORSOrigins       []string
 	MaxBodyBytes      int64

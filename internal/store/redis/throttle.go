@@ -33,27 +33,40 @@ local function delay(f)
   if d > maxd then d = maxd end
   return d
 end
-local v = redis.call('HMGET', KEYS[1], 'f', 'l')
-local f, l = 0, 0
+local v = redis.call('HMGET', KEYS[1], 'f', 'l', 'p')
+local f, l, p = 0, 0, 0
 if v[1] then
-  f, l = tonumber(v[1]), tonumber(v[2])
+  f, l, p = tonumber(v[1]), tonumber(v[2]), tonumber(v[3] or v[2])
   if now - l > window + delay(f) then f = 0 end -- forgotten, as in memory
 end
 `
 
-// throttleWaitScript returns the milliseconds KEYS[1] must still wait.
-var throttleWaitScript = goredis.NewScript(throttleLua + `
-if f == 0 then return 0 end
-local w = l + delay(f) - now
-if w < 0 then w = 0 end
-return w
+// throttleTakeScript reserves one attempt of KEYS[1] in one step, so
+// parallel attempts on any replica cannot all see a free slot: it returns
+// the milliseconds still to wait (nothing counted), or 0 once it counted
+// the attempt as a failure.
+var throttleTakeScript = goredis.NewScript(throttleLua + `
+if f > 0 then
+  local w = l + delay(f) - now
+  if w > 0 then return w end
+else
+  l = now
+end
+f = f + 1
+redis.call('HSET', KEYS[1], 'f', f, 'l', now, 'p', l)
+redis.call('PEXPIRE', KEYS[1], window + delay(f) + 1000)
+return 0
 `)
 
-// throttleFailScript records one failure of KEYS[1] and returns the count.
-var throttleFailScript = goredis.NewScript(throttleLua + `
-f = f + 1
-redis.call('HSET', KEYS[1], 'f', f, 'l', now)
-redis.call('PEXPIRE', KEYS[1], window + delay(f) + 1000)
+// throttleRefundScript gives back one attempt of KEYS[1]: one failure
+// fewer, and the back-off clock back at the attempt before.
+var throttleRefundScript = goredis.NewScript(throttleLua + `
+if f <= 1 then
+  redis.call('DEL', KEYS[1])
+  return 0
+end
+f = f - 1
+redis.call('HSET', KEYS[1], 'f', f, 'l', p, 'p', p)
 return f
 `)
 
@@ -97,20 +110,20 @@ func (t *Throttle) args() []any {
 	return []any{now, t.policy.Free, t.policy.Base.Milliseconds(), t.policy.Max.Milliseconds(), t.policy.Window.Milliseconds()}
 }
 
-// Wait implements account.Throttle.
-func (t *Throttle) Wait(ctx context.Context, key string) (time.Duration, error) {
-	ms, err := throttleWaitScript.Run(ctx, t.client, []string{t.prefix + key}, t.args()...).Int64()
+// Take implements account.Throttle.
+func (t *Throttle) Take(ctx context.Context, key string) (time.Duration, error) {
+	ms, err := throttleTakeScript.Run(ctx, t.client, []string{t.prefix + key}, t.args()...).Int64()
 	if t.failed(err) {
-		return t.fallback.Wait(ctx, key)
+		return t.fallback.Take(ctx, key)
 	}
 	return time.Duration(ms) * time.Millisecond, nil
 }
 
-// Fail implements account.Throttle.
-func (t *Throttle) Fail(ctx context.Context, key string) error {
-	err := throttleFailScript.Run(ctx, t.client, []string{t.prefix + key}, t.args()...).Err()
+// Refund implements account.Throttle.
+func (t *Throttle) Refund(ctx context.Context, key string) error {
+	err := throttleRefundScript.Run(ctx, t.client, []string{t.prefix + key}, t.args()...).Err()
 	if t.failed(err) {
-		return t.fallback.Fail(ctx, key)
+		return t.fallback.Refund(ctx, key)
 	}
 	return nil
 }

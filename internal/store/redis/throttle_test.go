@@ -5,6 +5,8 @@ import (
 	"context"
 	"log/slog"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -34,52 +36,97 @@ func TestRedisThrottleAcrossReplicas(t *testing.T) {
 	const key = "login:acct:someone"
 
 	steps := []struct {
-		op, on  string        // fail, wait, reset, tick
+		op, on  string        // take, refund, reset, tick
 		advance time.Duration // for tick
 	}{
-		{"fail", "a", 0}, {"wait", "b", 0}, {"fail", "b", 0}, {"wait", "a", 0}, // 2 free failures
-		{"fail", "a", 0}, {"wait", "b", 0}, // 1s
-		{"fail", "b", 0}, {"wait", "a", 0}, // 2s
-		{"tick", "", 1500 * time.Millisecond}, {"wait", "b", 0}, // 0.5s left
-		{"fail", "a", 0}, {"fail", "b", 0}, {"fail", "a", 0}, {"wait", "b", 0}, // capped at 8s
-		{"reset", "b", 0}, {"wait", "a", 0},
-		{"fail", "a", 0}, {"fail", "a", 0}, {"fail", "b", 0}, {"wait", "a", 0},
-		{"tick", "", time.Minute + 2*time.Second}, {"wait", "b", 0}, // forgotten after the window
-		{"fail", "b", 0}, {"wait", "a", 0}, // counting starts again
+		{"take", "a", 0}, {"take", "b", 0}, {"take", "a", 0}, // 2 free failures, the third starts the back-off
+		{"take", "b", 0},                                              // 1s
+		{"tick", "", time.Second}, {"take", "b", 0}, {"take", "a", 0}, // 2s
+		{"tick", "", 1500 * time.Millisecond}, {"take", "b", 0}, // 0.5s left
+		{"tick", "", 500 * time.Millisecond}, {"take", "a", 0}, {"refund", "b", 0}, {"take", "a", 0}, // refunded: taken again
+		{"take", "b", 0}, // and 4s after that
+		{"reset", "b", 0}, {"take", "a", 0},
+		{"take", "a", 0}, {"take", "b", 0}, {"take", "a", 0},
+		{"tick", "", time.Minute + 2*time.Second}, {"take", "b", 0}, // forgotten after the window
+		{"take", "b", 0}, {"take", "a", 0}, {"take", "a", 0}, // counting starts again
 	}
 	var got, want []time.Duration
 	for i, s := range steps {
 		switch s.op {
 		case "tick":
 			clock.Advance(s.advance)
-		case "fail":
-			if err := replicas[s.on].Fail(ctx, key); err != nil {
+		case "refund":
+			if err := replicas[s.on].Refund(ctx, key); err != nil {
 				t.Fatalf("step %d: %v", i, err)
 			}
-			_ = mem.Fail(ctx, key)
+			_ = mem.Refund(ctx, key)
 		case "reset":
 			if err := replicas[s.on].Reset(ctx, key); err != nil {
 				t.Fatalf("step %d: %v", i, err)
 			}
 			_ = mem.Reset(ctx, key)
-		case "wait":
-			w, err := replicas[s.on].Wait(ctx, key)
+		case "take":
+			w, err := replicas[s.on].Take(ctx, key)
 			if err != nil {
 				t.Fatalf("step %d: %v", i, err)
 			}
-			m, _ := mem.Wait(ctx, key)
+			m, _ := mem.Take(ctx, key)
 			got, want = append(got, w), append(want, m)
 		}
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("waits across two replicas vs one memory throttle (-want +got)\n%s", diff)
 	}
-	wantWaits := []time.Duration{0, 0, time.Second, 2 * time.Second, 500 * time.Millisecond, 8 * time.Second, 0, time.Second, 0, 0}
+	s := time.Second
+	wantWaits := []time.Duration{0, 0, 0, s, 0, 2 * s, 500 * time.Millisecond, 0, 0, 4 * s, 0, 0, 0, s, 0, 0, 0, s}
 	if diff := cmp.Diff(wantWaits, got); diff != "" {
 		t.Errorf("waits (-want +got)\n%s", diff)
 	}
-	if w, _ := a.Wait(ctx, "login:acct:someone-else"); w != 0 {
+	if w, _ := a.Take(ctx, "login:acct:someone-else"); w != 0 {
 		t.Errorf("another key waits %s", w)
+	}
+}
+
+// TestRedisThrottleTakeIsAtomic: 16 attempts racing on one key through
+// two replicas sharing one Redis get no more slots than sequential ones.
+func TestRedisThrottleTakeIsAtomic(t *testing.T) {
+	c1, prefix := testenv.Redis(t)
+	c2, _ := testenv.Redis(t)
+	replicas := []*redisstore.Throttle{
+		redisstore.NewThrottle(c1, prefix, account.DefaultThrottlePolicy, nil, nil),
+		redisstore.NewThrottle(c2, prefix, account.DefaultThrottlePolicy, nil, nil),
+	}
+	ctx := context.Background()
+	sequential := 0
+	for i := range 16 {
+		if d, err := replicas[i%2].Take(ctx, "sequential"); err != nil {
+			t.Fatal(err)
+		} else if d == 0 {
+			sequential++
+		}
+	}
+	if want := account.DefaultThrottlePolicy.Free + 1; sequential != want {
+		t.Fatalf("sequential attempts granted: %d, want %d", sequential, want)
+	}
+	var wg sync.WaitGroup
+	var granted atomic.Int32
+	start := make(chan struct{})
+	for i := range 16 {
+		wg.Go(func() {
+			<-start
+			d, err := replicas[i%2].Take(ctx, "parallel")
+			if err != nil {
+				t.Error(err)
+			}
+			if d == 0 {
+				granted.Add(1)
+			}
+		})
+	}
+	close(start)
+	wg.Wait()
+	if int(granted.Load()) > sequential {
+		t.Errorf("16 parallel attempts on two replicas: %d granted, sequential ones get %d", granted.Load(), sequential)
 	}
 }
 
@@ -91,10 +138,10 @@ func TestRedisThrottleServerClock(t *testing.T) {
 	a := redisstore.NewThrottle(c, prefix, policy, nil, nil)
 	b := redisstore.NewThrottle(c, prefix, policy, nil, nil)
 	ctx := context.Background()
-	if err := a.Fail(ctx, "k"); err != nil {
-		t.Fatal(err)
+	if w, err := a.Take(ctx, "k"); err != nil || w != 0 {
+		t.Fatal(w, err)
 	}
-	w, err := b.Wait(ctx, "k")
+	w, err := b.Take(ctx, "k")
 	if err != nil || w < 59*time.Minute || w > time.Hour {
 		t.Errorf("wait after one failure with no free ones: %s %v", w, err)
 	}
@@ -116,11 +163,11 @@ func TestRedisThrottleOutage(t *testing.T) {
 	th := redisstore.NewThrottle(dead, "p:", policy, fallback, slog.New(slog.NewTextHandler(&logs, nil)))
 	ctx := context.Background()
 	for range 2 {
-		if err := th.Fail(ctx, "login:addr:203.0.113.9"); err != nil {
+		if _, err := th.Take(ctx, "login:addr:203.0.113.9"); err != nil {
 			t.Fatal(err)
 		}
 	}
-	w, err := th.Wait(ctx, "login:addr:203.0.113.9")
+	w, err := th.Take(ctx, "login:addr:203.0.113.9")
 	if err != nil || w != time.Second {
 		t.Errorf("wait during an outage: %s %v, want 1s from the fallback", w, err)
 	}

@@ -1,0 +1,207 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// loginRow is one run of n concurrent logins against a fresh parley.
+type loginRow struct {
+	name             string
+	limit            string // PARLEY_PASSWORD_HASH_CONCURRENCY
+	n                int
+	peakBefore, peak int64 // VmHWM after sign-up, after the logins
+	statuses         map[int]int
+	wall             time.Duration
+}
+
+// loginMemory starts a parley with the given hashing limit, signs up n users
+// one by one, then logs all of them in at once, each from its own client
+// address (so the per-address login throttle does not refuse any), and
+// reads the process's peak resident set (VmHWM) before and after.
+func (e *env) loginMemory(ctx context.Context, name, limit string, n int) (loginRow, error) {
+	row := loginRow{name: name, limit: limit, n: n, statuses: map[int]int{}}
+	addr, err := freeAddr()
+	if err != nil {
+		return row, err
+	}
+	data, err := os.MkdirTemp(e.dir, "data-logins-")
+	if err != nil {
+		return row, err
+	}
+	environ := append(os.Environ(),
+		"PARLEY_ADDR="+addr,
+		"PARLEY_METRICS_ADDR=off",
+		"PARLEY_DATA_DIR="+data,
+		"PARLEY_LOG_LEVEL=error",
+		"PARLEY_RATE_LIMIT_RPS=1000000",
+		"PARLEY_RATE_LIMIT_BURST=1000000",
+		"PARLEY_AUTH_RATE_LIMIT_RPM=1000000",
+		"PARLEY_TRUSTED_PROXIES=127.0.0.1/32",
+		"PARLEY_PASSWORD_HASH_CONCURRENCY="+limit,
+	)
+	cmd, err := e.spawn(ctx, filepath.Join(e.dir, "parley"), environ, "serve")
+	if err != nil {
+		return row, err
+	}
+	defer stopProc(cmd)
+	base := "http://" + addr
+	if err := waitHTTP(ctx, base+"/readyz", "", ""); err != nil {
+		return row, err
+	}
+	const password = "bench-password-123"
+	email := func(i int) string { return fmt.Sprintf("login%d@example.com", i) }
+	for i := range n {
+		var signedUp map[string]any
+		if err := postJSON(ctx, base+"/api/v1/auth/register", "", map[string]string{"email": email(i), "password": password}, &signedUp); err != nil {
+			return row, fmt.Errorf("sign up: %w", err)
+		}
+	}
+	if row.peakBefore, err = procStatus(cmd.Process.Pid, "VmHWM"); err != nil {
+		return row, err
+	}
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: n}}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range n {
+		wg.Go(func() {
+			b, _ := json.Marshal(map[string]string{"email": email(i), "password": password})
+			req, _ := http.NewRequestWithContext(ctx, http.MethodPost, base+"/api/v1/auth/login", bytes.NewReader(b))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("X-Forwarded-For", fmt.Sprintf("198.18.%d.%d", i/250, 1+i%250))
+			<-start
+			status := 0
+			if res, err := client.Do(req); err == nil {
+				status = res.StatusCode
+				res.Body.Close()
+			}
+			mu.Lock()
+			row.statuses[status]++
+			mu.Unlock()
+		})
+	}
+	began := time.Now()
+	close(start)
+	wg.Wait()
+	row.wall = time.Since(began)
+	row.peak, err = procStatus(cmd.Process.Pid, "VmHWM")
+	return row, err
+}
+
+func stopProc(cmd *exec.Cmd) {
+	_ = cmd.Process.Signal(os.Interrupt)
+	done := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		_ = cmd.Process.Kill()
+	}
+}
+
+// procStatus reads a size field (kB) of /proc/<pid>/status, in bytes.
+func procStatus(pid int, field string) (int64, error) {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+	if err != nil {
+		return 0, err
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, field+":") {
+			f := strings.Fields(line)
+			kb, err := strconv.ParseInt(f[1], 10, 64)
+			return kb * 1024, err
+		}
+	}
+	return 0, errors.New("no " + field)
+}
+
+// runLogins measures n concurrent logins without a useful hashing limit
+// (as parley was before it had one) and with the default, alternating,
+// repeats times, and writes the section into the results file.
+func runLogins(ctx context.Context, e *env, o options) error {
+	var rows []loginRow
+	for i := 0; i < o.repeats; i++ {
+		for _, c := range []struct{ name, limit string }{
+			{"no limit (the limit set to the number of logins)", strconv.Itoa(o.logins)},
+			{"default limit (2 × CPUs)", "0"},
+		} {
+			row, err := e.loginMemory(ctx, c.name, c.limit, o.logins)
+			if err != nil {
+				return fmt.Errorf("logins (%s): %w", c.name, err)
+			}
+			fmt.Fprintf(os.Stderr, "logins %d, %s: peak RSS %.0f → %.0f MiB, statuses %v, %s\n",
+				row.n, row.name, mib(row.peakBefore), mib(row.peak), row.statuses, row.wall.Round(time.Millisecond))
+			rows = append(rows, row)
+		}
+	}
+	return spliceSection(o.out, loginsHeading, loginsSection(rows, o))
+}
+
+const loginsHeading = "## Password hashing: concurrent logins"
+
+func loginsSection(rows []loginRow, o options) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s\n\nGenerated by `go run ./bench -only logins` (also part of `make bench`) on %s, %s (UTC).\n\n", loginsHeading, hostInfo(), time.Now().UTC().Format(time.RFC3339))
+	fmt.Fprintf(&b, "A fresh parley (SQLite) per run; %d users signed up one by one, then all %d logged in at once, each from its\n", o.logins, o.logins)
+	b.WriteString("own client address (X-Forwarded-For from a trusted proxy, so no login throttle refuses any). Peak RSS is the\n")
+	b.WriteString("process's VmHWM after the sign-ups and after the logins. \"No limit\" sets PARLEY_PASSWORD_HASH_CONCURRENCY to the\n")
+	b.WriteString("number of logins, which is how parley hashed before the limit existed. Runs alternate, " + strconv.Itoa(o.repeats) + " of each.\n")
+	b.WriteString("With the limit, the logins beyond it that find no slot within PARLEY_PASSWORD_HASH_QUEUE_TIMEOUT (2s) get 503 with\n")
+	b.WriteString("Retry-After: how many depends on how fast the CPUs hash (load average when the section was written: " + loadAvg() + ").\n\n")
+	b.WriteString("| hashing limit | logins | peak RSS after sign-ups | peak RSS after logins | answers | wall time |\n|---|---|---|---|---|---|\n")
+	for _, r := range rows {
+		fmt.Fprintf(&b, "| %s | %d | %.0f MiB | %.0f MiB | %s | %s |\n", r.name, r.n, mib(r.peakBefore), mib(r.peak), statusList(r.statuses), r.wall.Round(time.Millisecond))
+	}
+	return b.String()
+}
+
+func loadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if f := strings.Fields(string(b)); err == nil && len(f) >= 3 {
+		return strings.Join(f[:3], " ")
+	}
+	return "unknown"
+}
+
+func statusList(m map[int]int) string {
+	var parts []string
+	for _, s := range []int{200, 429, 500, 503, 0} {
+		if m[s] > 0 {
+			parts = append(parts, fmt.Sprintf("%d × %d", m[s], s))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// spliceSection replaces the section under heading in the file at path (up
+// to the next "## " heading), or appends it.
+func spliceSection(path, heading, section string) error {
+	old, err := os.ReadFile(path)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	s := string(old)
+	if i := strings.Index(s, heading); i >= 0 {
+		rest := s[i+len(heading):]
+		end := len(s)
+		if j := strings.Index(rest, "\n## "); j >= 0 {
+			end = i + len(heading) + j + 1
+		}
+		s = s[:i] + section + "\n" + s[end:]
+	} else {
+		s = strings.TrimRight(s, "\n") + "\n\n" + section
+	}
+	return os.WriteFile(path, []byte(s), 0o644)
+}
