@@ -23,18 +23,24 @@ const (
 
 // Conversation is a titled thread of messages that belongs to one user.
 type Conversation struct {
-	ID        string
-	UserID    string
-	Title     string
-	Model     string
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	ID     string
+	UserID string
+	Title  string
+	Model  string
+	// ActiveLeafID is the message that ends the branch shown and continued
+	// by default; "" while the conversation has no message.
+	ActiveLeafID string
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
 }
 
-// Message is one turn of a conversation.
+// Message is one turn of a conversation. Messages form a tree: ParentID
+// is the message this one follows ("" for a first message), and siblings
+// are alternative versions (an edited question, a regenerated answer).
 type Message struct {
 	ID               string
 	ConversationID   string
+	ParentID         string
 	Role             string
 	Content          string
 	Model            string
@@ -55,6 +61,9 @@ type ListParams struct {
 type ConversationUpdate struct {
 	Title *string
 	Model *string
+	// ActiveLeafID switches branch; it must name a message of the
+	// conversation (errs.Invalid on field active_leaf_id otherwise).
+	ActiveLeafID *string
 }
 
 // Store persists conversations and messages. Every method is scoped by
@@ -67,10 +76,15 @@ type Store interface {
 	// DeleteConversation removes the conversation and its messages.
 	DeleteConversation(ctx context.Context, userID, id string) error
 
-	// AddMessage appends m and bumps the conversation's UpdatedAt.
+	// AddMessage stores m under m.ParentID ("" for a first message; else
+	// a message of the same conversation, or errs.Invalid on field
+	// parent_id), makes it the conversation's active leaf and bumps the
+	// conversation's UpdatedAt, in one transaction.
 	AddMessage(ctx context.Context, userID string, m Message) (Message, error)
-	// Messages returns a conversation's messages, oldest first.
+	// Messages returns every message of a conversation (all branches),
+	// oldest first.
 	Messages(ctx context.Context, userID, conversationID string) ([]Message, error)
-	// DeleteMessage removes one message (used by regenerate).
+	// DeleteMessage removes one message and the messages that follow it
+	// (its subtree); an active leaf inside it moves to the message's parent.
 	DeleteMessage(ctx context.Context, userID, conversationID, id string) error
 }

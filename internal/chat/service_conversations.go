@@ -26,6 +26,9 @@ var modelPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:/-]*$`)
 type ConversationInput struct {
 	Title *string
 	Model *string
+	// ActiveLeafID switches branch (update only): a message of the
+	// conversation, whose path becomes the one shown and continued.
+	ActiveLeafID *string
 }
 
 // check validates the input and returns the trimmed title.
@@ -50,6 +53,7 @@ func (in ConversationInput) check() (ConversationUpdate, error) {
 		}
 		upd.Model = in.Model
 	}
+	upd.ActiveLeafID = in.ActiveLeafID
 	if len(fields) > 0 {
 		return ConversationUpdate{}, errs.Validation(fields)
 	}
@@ -64,6 +68,9 @@ func (s *Service) CreateConversation(ctx context.Context, userID string, in Conv
 		return Conversation{}, err
 	}
 	now := s.now().UTC()
+	if in.ActiveLeafID != nil {
+		return Conversation{}, errs.Validation(map[string]string{"active_leaf_id": "a new conversation has no message"})
+	}
 	c := Conversation{ID: newID(), UserID: userID, Title: DefaultTitle, Model: s.o.DefaultModel, CreatedAt: now, UpdatedAt: now}
 	if upd.Title != nil {
 		c.Title = *upd.Title
@@ -74,8 +81,9 @@ func (s *Service) CreateConversation(ctx context.Context, userID string, in Conv
 	return s.o.Store.CreateConversation(ctx, c)
 }
 
-// UpdateConversation changes the title or model of one of the user's
-// conversations.
+// UpdateConversation changes the title, model or active branch of one of
+// the user's conversations; an active_leaf_id that is not a message of the
+// conversation is refused (Invalid on that field).
 func (s *Service) UpdateConversation(ctx context.Context, userID, id string, in ConversationInput) (Conversation, error) {
 	upd, err := in.check()
 	if err != nil {
@@ -89,8 +97,8 @@ func (s *Service) Conversations(ctx context.Context, userID string, p ListParams
 	return s.o.Store.ListConversations(ctx, userID, p)
 }
 
-// Conversation returns one of the user's conversations with its messages,
-// oldest first.
+// Conversation returns one of the user's conversations with every message
+// of every branch, oldest first.
 func (s *Service) Conversation(ctx context.Context, userID, id string) (Conversation, []Message, error) {
 	c, err := s.o.Store.Conversation(ctx, userID, id)
 	if err != nil {

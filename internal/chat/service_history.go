@@ -46,9 +46,10 @@ func trimHistory(system []wireMessage, history []wireMessage, budget int) (kept 
 	return kept, tokens, true
 }
 
-// history turns stored messages into what is sent: system messages apart,
-// and empty answers (an upstream error before any text) left out.
-func (s *Service) history(msgs []Message) (system, rest []wireMessage) {
+// history turns a branch of stored messages into what is sent: system
+// messages apart, and empty answers (an upstream error before any text)
+// left out.
+func (s *Service) history(_ Conversation, msgs []Message) (system, rest []wireMessage) {
 	if s.o.SystemPrompt != "" {
 		system = append(system, wireMessage{Role: RoleSystem, Content: s.o.SystemPrompt})
 	}

@@ -15,6 +15,17 @@ func (b conversationBody) input() chat.ConversationInput {
 	return chat.ConversationInput{Title: b.Title, Model: b.Model}
 }
 
+type patchConversationBody struct {
+	conversationBody
+	ActiveLeafID *string `json:"active_leaf_id"`
+}
+
+func (b patchConversationBody) input() chat.ConversationInput {
+	in := b.conversationBody.input()
+	in.ActiveLeafID = b.ActiveLeafID
+	return in
+}
+
 func (s *Server) createConversation(w http.ResponseWriter, r *http.Request) error {
 	u, _ := CurrentUser(r)
 	var in conversationBody
@@ -70,7 +81,7 @@ func (s *Server) patchConversation(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	var in conversationBody
+	var in patchConversationBody
 	if err := DecodeJSON(r, &in); err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -17,11 +18,29 @@ var convNotFound = sqlkit.Msgs{NotFound: "conversation not found"}
 
 const convCols = `id, user_id, title, model, created_at, updated_at`
 
+// convRead is convCols and what only the store writes.
+const convRead = convCols + `, active_leaf_id`
+
 func scanConv(row pgx.Row) (chat.Conversation, error) {
 	var c chat.Conversation
-	err := row.Scan(&c.ID, &c.UserID, &c.Title, &c.Model, &c.CreatedAt, &c.UpdatedAt)
-	c.CreatedAt, c.UpdatedAt = c.CreatedAt.UTC(), c.UpdatedAt.UTC()
+	var leaf *string
+	err := row.Scan(&c.ID, &c.UserID, &c.Title, &c.Model, &c.CreatedAt, &c.UpdatedAt, &leaf)
+	c.CreatedAt, c.UpdatedAt, c.ActiveLeafID = c.CreatedAt.UTC(), c.UpdatedAt.UTC(), deref(leaf)
 	return c, err
+}
+
+// nullable stores "" as NULL.
+func nullable(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+// errNotInConversation is the error of a parent or leaf that is not a
+// message of the conversation.
+func errNotInConversation(field string) error {
+	return errs.Validation(map[string]string{field: "is not a message of this conversation"})
 }
 
 // CreateConversation stores c for c.UserID; errs.NotFound when that user
@@ -36,6 +55,7 @@ func (s *Store) CreateConversation(ctx context.Context, c chat.Conversation) (ch
 		c.UpdatedAt = c.CreatedAt
 	}
 	c.UpdatedAt = sqlkit.Time(c.UpdatedAt)
+	c.ActiveLeafID = ""
 	_, err := s.w.Exec(ctx, `INSERT INTO conversations (`+convCols+`) VALUES ($1, $2, $3, $4, $5, $6)`,
 		c.ID, c.UserID, c.Title, c.Model, c.CreatedAt, c.UpdatedAt)
 	if err != nil {
@@ -48,7 +68,7 @@ func (s *Store) CreateConversation(ctx context.Context, c chat.Conversation) (ch
 // Conversation returns the user's conversation id (primary).
 func (s *Store) Conversation(ctx context.Context, userID, id string) (chat.Conversation, error) {
 	c, err := scanConv(s.w.QueryRow(ctx,
-		`SELECT `+convCols+` FROM conversations WHERE id = $1 AND user_id = $2`, id, userID))
+		`SELECT `+convRead+` FROM conversations WHERE id = $1 AND user_id = $2`, id, userID))
 	return c, fail(ctx, "conversation", err, convNotFound)
 }
 
@@ -62,7 +82,7 @@ func (s *Store) ListConversations(ctx context.Context, userID string, p chat.Lis
 	if err != nil {
 		return nil, "", err
 	}
-	q := `SELECT ` + convCols + ` FROM conversations WHERE user_id = $1`
+	q := `SELECT ` + convRead + ` FROM conversations WHERE user_id = $1`
 	args := []any{userID}
 	if p.Query != "" {
 		args = append(args, sqlkit.Contains(p.Query))
@@ -88,9 +108,12 @@ func (s *Store) ListConversations(ctx context.Context, userID string, p chat.Lis
 	return out, next, nil
 }
 
-// UpdateConversation changes the fields upd sets and bumps UpdatedAt.
+// UpdateConversation changes the fields upd sets and bumps UpdatedAt; an
+// ActiveLeafID must name a message of the conversation.
 func (s *Store) UpdateConversation(ctx context.Context, userID, id string, upd chat.ConversationUpdate) (chat.Conversation, error) {
-	if err := sqlkit.CheckText("title", deref(upd.Title), "model", deref(upd.Model)); err != nil {
+	const op = "update conversation"
+	if err := sqlkit.CheckText("title", deref(upd.Title), "model", deref(upd.Model),
+		"active_leaf_id", deref(upd.ActiveLeafID)); err != nil {
 		return chat.Conversation{}, err
 	}
 	sets := []string{"updated_at = GREATEST(updated_at, $3)"}
@@ -103,9 +126,31 @@ func (s *Store) UpdateConversation(ctx context.Context, userID, id string, upd c
 		args = append(args, *upd.Model)
 		sets = append(sets, fmt.Sprintf("model = $%d", len(args)))
 	}
-	c, err := scanConv(s.w.QueryRow(ctx, `UPDATE conversations SET `+strings.Join(sets, ", ")+
-		` WHERE id = $1 AND user_id = $2 RETURNING `+convCols, args...))
-	return c, fail(ctx, "update conversation", err, convNotFound)
+	where := ""
+	if upd.ActiveLeafID != nil {
+		args = append(args, *upd.ActiveLeafID)
+		sets = append(sets, fmt.Sprintf("active_leaf_id = $%d", len(args)))
+		where = fmt.Sprintf(" AND EXISTS (SELECT 1 FROM messages WHERE id = $%d AND conversation_id = $1)", len(args))
+	}
+	var c chat.Conversation
+	err := pgx.BeginFunc(ctx, s.w, func(tx pgx.Tx) error {
+		var err error
+		c, err = scanConv(tx.QueryRow(ctx, `UPDATE conversations SET `+strings.Join(sets, ", ")+
+			` WHERE id = $1 AND user_id = $2`+where+` RETURNING `+convRead, args...))
+		if errors.Is(err, pgx.ErrNoRows) && where != "" {
+			// Tell a missing conversation from a leaf that is not in it.
+			var owned bool
+			if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM conversations WHERE id = $1 AND user_id = $2)`,
+				id, userID).Scan(&owned); err != nil {
+				return err
+			}
+			if owned {
+				return errNotInConversation("active_leaf_id")
+			}
+		}
+		return err
+	})
+	return c, fail(ctx, op, err, convNotFound)
 }
 
 // DeleteConversation removes the conversation; its messages go with it
@@ -118,10 +163,11 @@ func (s *Store) DeleteConversation(ctx context.Context, userID, id string) error
 	return fail(ctx, "delete conversation", err, sqlkit.Msgs{})
 }
 
-const msgCols = `id, conversation_id, role, content, model, status, prompt_tokens, completion_tokens, created_at`
+const msgCols = `id, conversation_id, parent_id, role, content, model, status, prompt_tokens, completion_tokens, created_at`
 
-// AddMessage appends m to the user's conversation and moves the
-// conversation's UpdatedAt forward to m.CreatedAt, in one transaction.
+// AddMessage stores m under m.ParentID in the user's conversation, makes it
+// the active leaf and moves the conversation's UpdatedAt forward to
+// m.CreatedAt, in one transaction.
 func (s *Store) AddMessage(ctx context.Context, userID string, m chat.Message) (chat.Message, error) {
 	const op = "add message"
 	if m.Status == "" {
@@ -134,16 +180,26 @@ func (s *Store) AddMessage(ctx context.Context, userID string, m chat.Message) (
 	m.CreatedAt = sqlkit.TimeOrNow(m.CreatedAt)
 	err := pgx.BeginFunc(ctx, s.w, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx,
-			`UPDATE conversations SET updated_at = GREATEST(updated_at, $1) WHERE id = $2 AND user_id = $3`,
-			m.CreatedAt, m.ConversationID, userID)
+			`UPDATE conversations SET updated_at = GREATEST(updated_at, $1), active_leaf_id = $4 WHERE id = $2 AND user_id = $3`,
+			m.CreatedAt, m.ConversationID, userID, m.ID)
 		if err != nil {
 			return err
 		}
 		if tag.RowsAffected() == 0 {
 			return errs.E(errs.NotFound, "conversation not found")
 		}
-		_, err = tx.Exec(ctx, `INSERT INTO messages (`+msgCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-			m.ID, m.ConversationID, m.Role, m.Content, m.Model, m.Status, m.PromptTokens, m.CompletionTokens, m.CreatedAt)
+		if m.ParentID != "" {
+			var in bool
+			if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM messages WHERE id = $1 AND conversation_id = $2)`,
+				m.ParentID, m.ConversationID).Scan(&in); err != nil {
+				return err
+			}
+			if !in {
+				return errNotInConversation("parent_id")
+			}
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO messages (`+msgCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+			m.ID, m.ConversationID, nullable(m.ParentID), m.Role, m.Content, m.Model, m.Status, m.PromptTokens, m.CompletionTokens, m.CreatedAt)
 		return err
 	})
 	if err != nil {
@@ -152,14 +208,14 @@ func (s *Store) AddMessage(ctx context.Context, userID string, m chat.Message) (
 	return m, nil
 }
 
-// Messages returns the messages of the user's conversation, oldest first
+// Messages returns every message of the user's conversation, oldest first
 // (primary, one statement: ownership and rows in one snapshot).
 func (s *Store) Messages(ctx context.Context, userID, conversationID string) ([]chat.Message, error) {
 	const op = "messages"
 	// The LEFT JOIN yields one all-NULL message row for an owned, empty
 	// conversation and no row at all for a missing or foreign one.
 	rows, err := s.w.Query(ctx, `
-		SELECT m.id, m.conversation_id, m.role, m.content, m.model, m.status,
+		SELECT m.id, m.conversation_id, m.parent_id, m.role, m.content, m.model, m.status,
 			m.prompt_tokens, m.completion_tokens, m.created_at
 		FROM conversations c LEFT JOIN messages m ON m.conversation_id = c.id
 		WHERE c.id = $1 AND c.user_id = $2
@@ -170,13 +226,13 @@ func (s *Store) Messages(ctx context.Context, userID, conversationID string) ([]
 	owned := false
 	out, err := collect(rows, func(row pgx.Row) (*chat.Message, error) {
 		owned = true
-		var id, conv, role, content, model, status *string
+		var id, conv, parent, role, content, model, status *string
 		var pt, ct *int
 		var at *time.Time
-		if err := row.Scan(&id, &conv, &role, &content, &model, &status, &pt, &ct, &at); err != nil || id == nil {
+		if err := row.Scan(&id, &conv, &parent, &role, &content, &model, &status, &pt, &ct, &at); err != nil || id == nil {
 			return nil, err
 		}
-		return &chat.Message{ID: *id, ConversationID: *conv, Role: *role, Content: *content, Model: *model,
+		return &chat.Message{ID: *id, ConversationID: *conv, ParentID: deref(parent), Role: *role, Content: *content, Model: *model,
 			Status: *status, PromptTokens: *pt, CompletionTokens: *ct, CreatedAt: at.UTC()}, nil
 	})
 	if err != nil {
@@ -194,14 +250,30 @@ func (s *Store) Messages(ctx context.Context, userID, conversationID string) ([]
 	return msgs, nil
 }
 
-// DeleteMessage removes one message of the user's conversation.
+// subtreeOf selects the ids of message $1 of conversation $2 and of every
+// message that follows it.
+const subtreeOf = `WITH RECURSIVE sub(id) AS (
+		SELECT id FROM messages WHERE id = $1 AND conversation_id = $2
+		UNION ALL SELECT m.id FROM messages m JOIN sub ON m.parent_id = sub.id)
+	SELECT id FROM sub`
+
+// DeleteMessage removes one message of the user's conversation and its
+// subtree; an active leaf inside the subtree moves to the message's parent.
 func (s *Store) DeleteMessage(ctx context.Context, userID, conversationID, id string) error {
-	tag, err := s.w.Exec(ctx, `
-		DELETE FROM messages m USING conversations c
-		WHERE m.id = $1 AND m.conversation_id = $2 AND c.id = m.conversation_id AND c.user_id = $3`,
-		id, conversationID, userID)
-	if err == nil && tag.RowsAffected() == 0 {
-		return errs.E(errs.NotFound, "message not found")
-	}
-	return fail(ctx, "delete message", err, sqlkit.Msgs{})
+	err := pgx.BeginFunc(ctx, s.w, func(tx pgx.Tx) error {
+		var parent *string
+		err := tx.QueryRow(ctx, `SELECT m.parent_id FROM messages m JOIN conversations c ON c.id = m.conversation_id
+			WHERE m.id = $1 AND m.conversation_id = $2 AND c.user_id = $3 FOR UPDATE OF c`,
+			id, conversationID, userID).Scan(&parent)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE conversations SET active_leaf_id = $3
+			WHERE id = $2 AND active_leaf_id IN (`+subtreeOf+`)`, id, conversationID, parent); err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `DELETE FROM messages WHERE id IN (`+subtreeOf+`)`, id, conversationID)
+		return err
+	})
+	return fail(ctx, "delete message", err, sqlkit.Msgs{NotFound: "message not found"})
 }
