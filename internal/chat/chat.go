@@ -30,8 +30,20 @@ type Conversation struct {
 	// ActiveLeafID is the message that ends the branch shown and continued
 	// by default; "" while the conversation has no message.
 	ActiveLeafID string
+	// SystemPrompt is sent first (after the operator's), "" for none.
+	SystemPrompt string
+	Params       Params
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
+}
+
+// Params are a conversation's generation parameters; nil means the
+// model's default. Stored and served as this JSON.
+type Params struct {
+	Temperature     *float64 `json:"temperature"`
+	TopP            *float64 `json:"top_p"`
+	MaxTokens       *int     `json:"max_tokens"`
+	ReasoningEffort *string  `json:"reasoning_effort"`
 }
 
 // Message is one turn of a conversation. Messages form a tree: ParentID
@@ -64,6 +76,8 @@ type ConversationUpdate struct {
 	// ActiveLeafID switches branch; it must name a message of the
 	// conversation (errs.Invalid on field active_leaf_id otherwise).
 	ActiveLeafID *string
+	SystemPrompt *string
+	Params       *Params // replaces all of them
 }
 
 // Store persists conversations and messages. Every method is scoped by

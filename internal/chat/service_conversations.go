@@ -29,10 +29,14 @@ type ConversationInput struct {
 	// ActiveLeafID switches branch (update only): a message of the
 	// conversation, whose path becomes the one shown and continued.
 	ActiveLeafID *string
+	SystemPrompt *string
+	// Params replace all of the conversation's parameters.
+	Params *Params
 }
 
-// check validates the input and returns the trimmed title.
-func (in ConversationInput) check() (ConversationUpdate, error) {
+// check validates the input for a conversation whose model is model
+// (unless the input changes it) and returns the update.
+func (s *Service) check(in ConversationInput, model string) (ConversationUpdate, error) {
 	fields := map[string]string{}
 	var upd ConversationUpdate
 	if in.Title != nil {
@@ -52,8 +56,10 @@ func (in ConversationInput) check() (ConversationUpdate, error) {
 			fields["model"] = "is not a valid model id"
 		}
 		upd.Model = in.Model
+		model = *in.Model
 	}
-	upd.ActiveLeafID = in.ActiveLeafID
+	s.checkSettings(fields, model, in.SystemPrompt, in.Params)
+	upd.ActiveLeafID, upd.SystemPrompt, upd.Params = in.ActiveLeafID, in.SystemPrompt, in.Params
 	if len(fields) > 0 {
 		return ConversationUpdate{}, errs.Validation(fields)
 	}
@@ -63,7 +69,7 @@ func (in ConversationInput) check() (ConversationUpdate, error) {
 // CreateConversation starts a conversation for userID, titled DefaultTitle
 // and on the default model unless the input says otherwise.
 func (s *Service) CreateConversation(ctx context.Context, userID string, in ConversationInput) (Conversation, error) {
-	upd, err := in.check()
+	upd, err := s.check(in, s.o.DefaultModel)
 	if err != nil {
 		return Conversation{}, err
 	}
@@ -78,6 +84,12 @@ func (s *Service) CreateConversation(ctx context.Context, userID string, in Conv
 	if upd.Model != nil {
 		c.Model = *upd.Model
 	}
+	if upd.SystemPrompt != nil {
+		c.SystemPrompt = *upd.SystemPrompt
+	}
+	if upd.Params != nil {
+		c.Params = *upd.Params
+	}
 	return s.o.Store.CreateConversation(ctx, c)
 }
 
@@ -85,7 +97,16 @@ func (s *Service) CreateConversation(ctx context.Context, userID string, in Conv
 // the user's conversations; an active_leaf_id that is not a message of the
 // conversation is refused (Invalid on that field).
 func (s *Service) UpdateConversation(ctx context.Context, userID, id string, in ConversationInput) (Conversation, error) {
-	upd, err := in.check()
+	model := ""
+	if in.Params != nil && in.Params.ReasoningEffort != nil && in.Model == nil {
+		// reasoning_effort is checked against the conversation's model.
+		c, err := s.o.Store.Conversation(ctx, userID, id)
+		if err != nil {
+			return Conversation{}, err
+		}
+		model = c.Model
+	}
+	upd, err := s.check(in, model)
 	if err != nil {
 		return Conversation{}, err
 	}

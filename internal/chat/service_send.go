@@ -56,7 +56,7 @@ func (s *Service) Send(ctx context.Context, user account.User, conversationID st
 	}
 	system, rest := s.history(conv, pathTo(msgs, parentID))
 	rest = append(rest, wireMessage{Role: RoleUser, Content: in.Content})
-	reserve := s.completionReserve(m)
+	reserve := s.completionReserve(m, conv.Params)
 	kept, tokens, ok := trimHistory(system, rest, m.ContextWindow-reserve)
 	if !ok {
 		return nil, errs.Validation(map[string]string{"content": "too long for the context window of " + m.ID})
@@ -194,7 +194,7 @@ func (s *Service) Regenerate(ctx context.Context, user account.User, conversatio
 		return nil, errs.E(errs.Invalid, "the conversation has no user message to answer")
 	}
 	system, rest := s.history(conv, pathTo(msgs, tm.ID))
-	reserve := s.completionReserve(m)
+	reserve := s.completionReserve(m, conv.Params)
 	kept, tokens, ok := trimHistory(system, rest, m.ContextWindow-reserve)
 	if !ok {
 		return nil, errs.E(errs.Invalid, "the last message is too long for the context window of %s", m.ID)
@@ -222,7 +222,7 @@ func (s *Service) checkQuota(ctx context.Context, user account.User) error {
 // streams the answer, to be stored under parentID.
 func (s *Service) start(ctx context.Context, user account.User, conv Conversation, m Model, parentID string,
 	msgs []wireMessage, estimate, reserve int) (*Turn, error) {
-	body, err := marshalBody(m.ID, msgs, reserve)
+	body, err := marshalBody(m.ID, msgs, reserve, turnParams(conv.Params, m.ID))
 	if err != nil {
 		return nil, fmt.Errorf("marshal completion: %w", err)
 	}

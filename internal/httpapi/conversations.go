@@ -7,12 +7,14 @@ import (
 )
 
 type conversationBody struct {
-	Title *string `json:"title"`
-	Model *string `json:"model"`
+	Title        *string      `json:"title"`
+	Model        *string      `json:"model"`
+	SystemPrompt *string      `json:"system_prompt"`
+	Params       *chat.Params `json:"params"`
 }
 
 func (b conversationBody) input() chat.ConversationInput {
-	return chat.ConversationInput{Title: b.Title, Model: b.Model}
+	return chat.ConversationInput{Title: b.Title, Model: b.Model, SystemPrompt: b.SystemPrompt, Params: b.Params}
 }
 
 type patchConversationBody struct {

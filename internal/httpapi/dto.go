@@ -43,6 +43,8 @@ type ConversationJSON struct {
 	Title        string         `json:"title"`
 	Model        string         `json:"model"`
 	ActiveLeafID *string        `json:"active_leaf_id"`
+	SystemPrompt string         `json:"system_prompt"`
+	Params       chat.Params    `json:"params"`
 	CreatedAt    Time           `json:"created_at"`
 	UpdatedAt    Time           `json:"updated_at"`
 	Messages     *[]MessageJSON `json:"messages,omitempty"`
@@ -51,6 +53,7 @@ type ConversationJSON struct {
 // NewConversationJSON converts a conversation.
 func NewConversationJSON(c chat.Conversation) ConversationJSON {
 	return ConversationJSON{ID: c.ID, Title: c.Title, Model: c.Model, ActiveLeafID: optional(c.ActiveLeafID),
+		SystemPrompt: c.SystemPrompt, Params: c.Params,
 		CreatedAt: Time(c.CreatedAt), UpdatedAt: Time(c.UpdatedAt)}
 }
 

@@ -16,7 +16,7 @@ import (
 
 var convNotFound = sqlkit.Msgs{NotFound: "conversation not found"}
 
-const convCols = `id, user_id, title, model, created_at, updated_at`
+const convCols = `id, user_id, title, model, system_prompt, params, created_at, updated_at`
 
 // convRead is convCols and what only the store writes.
 const convRead = convCols + `, active_leaf_id`
@@ -24,8 +24,12 @@ const convRead = convCols + `, active_leaf_id`
 func scanConv(row pgx.Row) (chat.Conversation, error) {
 	var c chat.Conversation
 	var leaf *string
-	err := row.Scan(&c.ID, &c.UserID, &c.Title, &c.Model, &c.CreatedAt, &c.UpdatedAt, &leaf)
+	var params string
+	err := row.Scan(&c.ID, &c.UserID, &c.Title, &c.Model, &c.SystemPrompt, &params, &c.CreatedAt, &c.UpdatedAt, &leaf)
 	c.CreatedAt, c.UpdatedAt, c.ActiveLeafID = c.CreatedAt.UTC(), c.UpdatedAt.UTC(), deref(leaf)
+	if err == nil {
+		err = sqlkit.ParseParams(params, &c.Params)
+	}
 	return c, err
 }
 
@@ -46,7 +50,7 @@ func errNotInConversation(field string) error {
 // CreateConversation stores c for c.UserID; errs.NotFound when that user
 // does not exist.
 func (s *Store) CreateConversation(ctx context.Context, c chat.Conversation) (chat.Conversation, error) {
-	if err := sqlkit.CheckText("title", c.Title, "model", c.Model); err != nil {
+	if err := sqlkit.CheckText("title", c.Title, "model", c.Model, "system_prompt", c.SystemPrompt); err != nil {
 		return chat.Conversation{}, err
 	}
 	c.ID = sqlkit.ID(c.ID)
@@ -56,8 +60,8 @@ func (s *Store) CreateConversation(ctx context.Context, c chat.Conversation) (ch
 	}
 	c.UpdatedAt = sqlkit.Time(c.UpdatedAt)
 	c.ActiveLeafID = ""
-	_, err := s.w.Exec(ctx, `INSERT INTO conversations (`+convCols+`) VALUES ($1, $2, $3, $4, $5, $6)`,
-		c.ID, c.UserID, c.Title, c.Model, c.CreatedAt, c.UpdatedAt)
+	_, err := s.w.Exec(ctx, `INSERT INTO conversations (`+convCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+		c.ID, c.UserID, c.Title, c.Model, c.SystemPrompt, sqlkit.FormatParams(c.Params), c.CreatedAt, c.UpdatedAt)
 	if err != nil {
 		return chat.Conversation{}, fail(ctx, "create conversation", err,
 			sqlkit.Msgs{NotFound: "user not found", Conflict: "conversation already exists"})
@@ -113,7 +117,7 @@ func (s *Store) ListConversations(ctx context.Context, userID string, p chat.Lis
 func (s *Store) UpdateConversation(ctx context.Context, userID, id string, upd chat.ConversationUpdate) (chat.Conversation, error) {
 	const op = "update conversation"
 	if err := sqlkit.CheckText("title", deref(upd.Title), "model", deref(upd.Model),
-		"active_leaf_id", deref(upd.ActiveLeafID)); err != nil {
+		"active_leaf_id", deref(upd.ActiveLeafID), "system_prompt", deref(upd.SystemPrompt)); err != nil {
 		return chat.Conversation{}, err
 	}
 	sets := []string{"updated_at = GREATEST(updated_at, $3)"}
@@ -125,6 +129,14 @@ func (s *Store) UpdateConversation(ctx context.Context, userID, id string, upd c
 	if upd.Model != nil {
 		args = append(args, *upd.Model)
 		sets = append(sets, fmt.Sprintf("model = $%d", len(args)))
+	}
+	if upd.SystemPrompt != nil {
+		args = append(args, *upd.SystemPrompt)
+		sets = append(sets, fmt.Sprintf("system_prompt = $%d", len(args)))
+	}
+	if upd.Params != nil {
+		args = append(args, sqlkit.FormatParams(*upd.Params))
+		sets = append(sets, fmt.Sprintf("params = $%d", len(args)))
 	}
 	where := ""
 	if upd.ActiveLeafID != nil {

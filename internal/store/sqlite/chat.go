@@ -13,7 +13,7 @@ import (
 
 var convNotFound = sqlkit.Msgs{NotFound: "conversation not found"}
 
-const convCols = `id, user_id, title, model, created_at, updated_at`
+const convCols = `id, user_id, title, model, system_prompt, params, created_at, updated_at`
 
 // convRead is convCols and what only the store writes.
 const convRead = convCols + `, active_leaf_id`
@@ -22,8 +22,12 @@ func scanConv(row rowScanner) (chat.Conversation, error) {
 	var c chat.Conversation
 	var created, updated int64
 	var leaf sql.NullString
-	err := row.Scan(&c.ID, &c.UserID, &c.Title, &c.Model, &created, &updated, &leaf)
+	var params string
+	err := row.Scan(&c.ID, &c.UserID, &c.Title, &c.Model, &c.SystemPrompt, &params, &created, &updated, &leaf)
 	c.CreatedAt, c.UpdatedAt, c.ActiveLeafID = tOut(created), tOut(updated), leaf.String
+	if err == nil {
+		err = sqlkit.ParseParams(params, &c.Params)
+	}
 	return c, err
 }
 
@@ -44,7 +48,7 @@ func errNotInConversation(field string) error {
 // CreateConversation stores c for c.UserID; errs.NotFound when that user
 // does not exist.
 func (s *Store) CreateConversation(ctx context.Context, c chat.Conversation) (chat.Conversation, error) {
-	if err := sqlkit.CheckText("title", c.Title, "model", c.Model); err != nil {
+	if err := sqlkit.CheckText("title", c.Title, "model", c.Model, "system_prompt", c.SystemPrompt); err != nil {
 		return chat.Conversation{}, err
 	}
 	c.ID = sqlkit.ID(c.ID)
@@ -54,8 +58,8 @@ func (s *Store) CreateConversation(ctx context.Context, c chat.Conversation) (ch
 	}
 	c.UpdatedAt = sqlkit.Time(c.UpdatedAt)
 	c.ActiveLeafID = ""
-	_, err := s.w.ExecContext(ctx, `INSERT INTO conversations (`+convCols+`) VALUES (?, ?, ?, ?, ?, ?)`,
-		c.ID, c.UserID, c.Title, c.Model, tIn(c.CreatedAt), tIn(c.UpdatedAt))
+	_, err := s.w.ExecContext(ctx, `INSERT INTO conversations (`+convCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		c.ID, c.UserID, c.Title, c.Model, c.SystemPrompt, sqlkit.FormatParams(c.Params), tIn(c.CreatedAt), tIn(c.UpdatedAt))
 	if err != nil {
 		return chat.Conversation{}, fail(ctx, "create conversation", err,
 			sqlkit.Msgs{NotFound: "user not found", Conflict: "conversation already exists"})
@@ -121,8 +125,14 @@ func (s *Store) UpdateConversation(ctx context.Context, userID, id string, upd c
 	if upd.ActiveLeafID != nil {
 		sets, args = append(sets, "active_leaf_id = ?"), append(args, *upd.ActiveLeafID)
 	}
+	if upd.SystemPrompt != nil {
+		sets, args = append(sets, "system_prompt = ?"), append(args, *upd.SystemPrompt)
+	}
+	if upd.Params != nil {
+		sets, args = append(sets, "params = ?"), append(args, sqlkit.FormatParams(*upd.Params))
+	}
 	if err := sqlkit.CheckText("title", deref(upd.Title), "model", deref(upd.Model),
-		"active_leaf_id", deref(upd.ActiveLeafID)); err != nil {
+		"active_leaf_id", deref(upd.ActiveLeafID), "system_prompt", deref(upd.SystemPrompt)); err != nil {
 		return chat.Conversation{}, err
 	}
 	sets, args = append(sets, "updated_at = max(updated_at, ?)"), append(args, tIn(time.Now()), id, userID)

@@ -19,6 +19,7 @@ func testChat(t *testing.T, o Opener) {
 	t.Run("Branches", func(t *testing.T) { testBranches(t, o.migrated(t)) })
 	t.Run("BranchesConcurrent", func(t *testing.T) { testBranchesConcurrent(t, o.migrated(t)) })
 	t.Run("BranchesMigration", func(t *testing.T) { testBranchesMigration(t, o) })
+	t.Run("Settings", func(t *testing.T) { testConversationSettings(t, o.migrated(t)) })
 }
 
 func testConversations(t *testing.T, s store.Store) {
