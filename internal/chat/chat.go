@@ -33,8 +33,30 @@ type Conversation struct {
 	// SystemPrompt is sent first (after the operator's), "" for none.
 	SystemPrompt string
 	Params       Params
+	FolderID     string // "" when unfiled
+	Pinned       bool
+	Archived     bool
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
+}
+
+// Folder groups a user's conversations.
+type Folder struct {
+	ID        string
+	UserID    string
+	Name      string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// FolderStore persists folders, scoped by user like Store.
+type FolderStore interface {
+	CreateFolder(ctx context.Context, f Folder) (Folder, error)
+	// Folders lists the user's folders by name.
+	Folders(ctx context.Context, userID string) ([]Folder, error)
+	RenameFolder(ctx context.Context, userID, id, name string) (Folder, error)
+	// DeleteFolder removes the folder; its conversations stay, unfiled.
+	DeleteFolder(ctx context.Context, userID, id string) error
 }
 
 // Params are a conversation's generation parameters; nil means the
@@ -62,11 +84,19 @@ type Message struct {
 	CreatedAt        time.Time
 }
 
-// ListParams pages through a user's conversations, newest (by UpdatedAt) first.
+// ListParams pages through a user's conversations: pinned first, then
+// newest (by UpdatedAt) first.
 type ListParams struct {
 	Limit  int
 	Cursor string // opaque, from the previous page
 	Query  string // optional case-insensitive title substring
+	// FolderID keeps the conversations of that folder only.
+	FolderID string
+	// Pinned, when set, keeps pinned (or unpinned) conversations only.
+	Pinned *bool
+	// Archived picks archived conversations (true) or the others (false,
+	// the default).
+	Archived bool
 }
 
 // ConversationUpdate lists changeable fields; nil means unchanged.
@@ -78,11 +108,19 @@ type ConversationUpdate struct {
 	ActiveLeafID *string
 	SystemPrompt *string
 	Params       *Params // replaces all of them
+	// FolderID files the conversation in one of the user's folders (else
+	// errs.Invalid on field folder_id); "" unfiles it.
+	FolderID *string
+	Pinned   *bool
+	Archived *bool
 }
 
 // Store persists conversations and messages. Every method is scoped by
 // userID: a conversation of another user is errs.NotFound, never its data.
 type Store interface {
+	PresetStore
+	FolderStore
+
 	CreateConversation(ctx context.Context, c Conversation) (Conversation, error)
 	Conversation(ctx context.Context, userID, id string) (Conversation, error)
 	ListConversations(ctx context.Context, userID string, p ListParams) (convs []Conversation, nextCursor string, err error)
@@ -101,4 +139,42 @@ type Store interface {
 	// DeleteMessage removes one message and the messages that follow it
 	// (its subtree); an active leaf inside it moves to the message's parent.
 	DeleteMessage(ctx context.Context, userID, conversationID, id string) error
+}
+
+// Preset is a named starting point for conversations: a model, a system
+// prompt and parameters. A shared preset (made by an admin) is visible to
+// everyone; any other only to its owner.
+type Preset struct {
+	ID           string
+	UserID       string // owner
+	Name         string
+	Description  string
+	Model        string // "" for the default model
+	SystemPrompt string
+	Params       Params
+	Shared       bool
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+// PresetUpdate lists changeable fields; nil means unchanged.
+type PresetUpdate struct {
+	Name         *string
+	Description  *string
+	Model        *string
+	SystemPrompt *string
+	Params       *Params
+	Shared       *bool
+}
+
+// PresetStore persists presets. Visibility rules live in the Service; the
+// store answers errs.NotFound for an unknown id.
+type PresetStore interface {
+	CreatePreset(ctx context.Context, p Preset) (Preset, error)
+	Preset(ctx context.Context, id string) (Preset, error)
+	// ListPresets returns the user's own presets and every shared one,
+	// shared first, then by name.
+	ListPresets(ctx context.Context, userID string) ([]Preset, error)
+	UpdatePreset(ctx context.Context, id string, upd PresetUpdate) (Preset, error)
+	DeletePreset(ctx context.Context, id string) error
 }

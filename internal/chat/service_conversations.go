@@ -32,6 +32,14 @@ type ConversationInput struct {
 	SystemPrompt *string
 	// Params replace all of the conversation's parameters.
 	Params *Params
+	// FolderID files the conversation ("" unfiles it); Pinned and Archived
+	// set those flags (update only).
+	FolderID *string
+	Pinned   *bool
+	Archived *bool
+	// PresetID (create only) starts from a preset the user may see: its
+	// model, system prompt and parameters, unless the input sets them.
+	PresetID *string
 }
 
 // check validates the input for a conversation whose model is model
@@ -60,6 +68,7 @@ func (s *Service) check(in ConversationInput, model string) (ConversationUpdate,
 	}
 	s.checkSettings(fields, model, in.SystemPrompt, in.Params)
 	upd.ActiveLeafID, upd.SystemPrompt, upd.Params = in.ActiveLeafID, in.SystemPrompt, in.Params
+	upd.FolderID, upd.Pinned, upd.Archived = in.FolderID, in.Pinned, in.Archived
 	if len(fields) > 0 {
 		return ConversationUpdate{}, errs.Validation(fields)
 	}
@@ -69,7 +78,21 @@ func (s *Service) check(in ConversationInput, model string) (ConversationUpdate,
 // CreateConversation starts a conversation for userID, titled DefaultTitle
 // and on the default model unless the input says otherwise.
 func (s *Service) CreateConversation(ctx context.Context, userID string, in ConversationInput) (Conversation, error) {
-	upd, err := s.check(in, s.o.DefaultModel)
+	base := Conversation{Model: s.o.DefaultModel}
+	if in.PresetID != nil {
+		p, err := s.o.Store.Preset(ctx, *in.PresetID)
+		if errs.CodeOf(err) == errs.NotFound || (err == nil && !visible(userID, p)) {
+			return Conversation{}, errs.Validation(map[string]string{"preset_id": "is not a preset you can use"})
+		}
+		if err != nil {
+			return Conversation{}, err
+		}
+		if p.Model != "" {
+			base.Model = p.Model
+		}
+		base.SystemPrompt, base.Params = p.SystemPrompt, p.Params
+	}
+	upd, err := s.check(in, base.Model)
 	if err != nil {
 		return Conversation{}, err
 	}
@@ -77,7 +100,11 @@ func (s *Service) CreateConversation(ctx context.Context, userID string, in Conv
 	if in.ActiveLeafID != nil {
 		return Conversation{}, errs.Validation(map[string]string{"active_leaf_id": "a new conversation has no message"})
 	}
-	c := Conversation{ID: newID(), UserID: userID, Title: DefaultTitle, Model: s.o.DefaultModel, CreatedAt: now, UpdatedAt: now}
+	if in.FolderID != nil || in.Pinned != nil || in.Archived != nil {
+		return Conversation{}, errs.Validation(map[string]string{"folder_id": "folder_id, pinned and archived are set with PATCH"})
+	}
+	c := Conversation{ID: newID(), UserID: userID, Title: DefaultTitle, Model: base.Model,
+		SystemPrompt: base.SystemPrompt, Params: base.Params, CreatedAt: now, UpdatedAt: now}
 	if upd.Title != nil {
 		c.Title = *upd.Title
 	}
@@ -97,6 +124,9 @@ func (s *Service) CreateConversation(ctx context.Context, userID string, in Conv
 // the user's conversations; an active_leaf_id that is not a message of the
 // conversation is refused (Invalid on that field).
 func (s *Service) UpdateConversation(ctx context.Context, userID, id string, in ConversationInput) (Conversation, error) {
+	if in.PresetID != nil {
+		return Conversation{}, errs.Validation(map[string]string{"preset_id": "applies when a conversation is created"})
+	}
 	model := ""
 	if in.Params != nil && in.Params.ReasoningEffort != nil && in.Model == nil {
 		// reasoning_effort is checked against the conversation's model.

@@ -45,6 +45,9 @@ type ConversationJSON struct {
 	ActiveLeafID *string        `json:"active_leaf_id"`
 	SystemPrompt string         `json:"system_prompt"`
 	Params       chat.Params    `json:"params"`
+	FolderID     *string        `json:"folder_id"`
+	Pinned       bool           `json:"pinned"`
+	Archived     bool           `json:"archived"`
 	CreatedAt    Time           `json:"created_at"`
 	UpdatedAt    Time           `json:"updated_at"`
 	Messages     *[]MessageJSON `json:"messages,omitempty"`
@@ -53,7 +56,7 @@ type ConversationJSON struct {
 // NewConversationJSON converts a conversation.
 func NewConversationJSON(c chat.Conversation) ConversationJSON {
 	return ConversationJSON{ID: c.ID, Title: c.Title, Model: c.Model, ActiveLeafID: optional(c.ActiveLeafID),
-		SystemPrompt: c.SystemPrompt, Params: c.Params,
+		SystemPrompt: c.SystemPrompt, Params: c.Params, FolderID: optional(c.FolderID), Pinned: c.Pinned, Archived: c.Archived,
 		CreatedAt: Time(c.CreatedAt), UpdatedAt: Time(c.UpdatedAt)}
 }
 

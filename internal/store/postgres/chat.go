@@ -19,14 +19,15 @@ var convNotFound = sqlkit.Msgs{NotFound: "conversation not found"}
 const convCols = `id, user_id, title, model, system_prompt, params, created_at, updated_at`
 
 // convRead is convCols and what only the store writes.
-const convRead = convCols + `, active_leaf_id`
+const convRead = convCols + `, active_leaf_id, folder_id, pinned, archived`
 
 func scanConv(row pgx.Row) (chat.Conversation, error) {
 	var c chat.Conversation
-	var leaf *string
+	var leaf, folder *string
 	var params string
-	err := row.Scan(&c.ID, &c.UserID, &c.Title, &c.Model, &c.SystemPrompt, &params, &c.CreatedAt, &c.UpdatedAt, &leaf)
-	c.CreatedAt, c.UpdatedAt, c.ActiveLeafID = c.CreatedAt.UTC(), c.UpdatedAt.UTC(), deref(leaf)
+	err := row.Scan(&c.ID, &c.UserID, &c.Title, &c.Model, &c.SystemPrompt, &params, &c.CreatedAt, &c.UpdatedAt, &leaf,
+		&folder, &c.Pinned, &c.Archived)
+	c.CreatedAt, c.UpdatedAt, c.ActiveLeafID, c.FolderID = c.CreatedAt.UTC(), c.UpdatedAt.UTC(), deref(leaf), deref(folder)
 	if err == nil {
 		err = sqlkit.ParseParams(params, &c.Params)
 	}
@@ -92,12 +93,22 @@ func (s *Store) ListConversations(ctx context.Context, userID string, p chat.Lis
 		args = append(args, sqlkit.Contains(p.Query))
 		q += fmt.Sprintf(` AND lower(title) LIKE $%d ESCAPE '\'`, len(args))
 	}
+	args = append(args, p.Archived)
+	q += fmt.Sprintf(` AND archived = $%d`, len(args))
+	if p.FolderID != "" {
+		args = append(args, p.FolderID)
+		q += fmt.Sprintf(` AND folder_id = $%d`, len(args))
+	}
+	if p.Pinned != nil {
+		args = append(args, *p.Pinned)
+		q += fmt.Sprintf(` AND pinned = $%d`, len(args))
+	}
 	if hasCur {
-		args = append(args, time.UnixMicro(cur.T).UTC(), cur.ID)
-		q += fmt.Sprintf(` AND (updated_at, id) < ($%d, $%d)`, len(args)-1, len(args))
+		args = append(args, cur.N, time.UnixMicro(cur.T).UTC(), cur.ID)
+		q += fmt.Sprintf(` AND (pinned::int, updated_at, id) < ($%d, $%d, $%d)`, len(args)-2, len(args)-1, len(args))
 	}
 	args = append(args, limit+1)
-	q += fmt.Sprintf(` ORDER BY updated_at DESC, id DESC LIMIT $%d`, len(args))
+	q += fmt.Sprintf(` ORDER BY pinned DESC, updated_at DESC, id DESC LIMIT $%d`, len(args))
 	rows, err := s.r.Query(ctx, q, args...)
 	if err != nil {
 		return nil, "", fail(ctx, op, err, sqlkit.Msgs{})
@@ -107,7 +118,7 @@ func (s *Store) ListConversations(ctx context.Context, userID string, p chat.Lis
 		return nil, "", fail(ctx, op, err, sqlkit.Msgs{})
 	}
 	out, next := sqlkit.Page(out, limit, func(c chat.Conversation) sqlkit.Cursor {
-		return sqlkit.Cursor{T: c.UpdatedAt.UnixMicro(), ID: c.ID}
+		return sqlkit.Cursor{T: c.UpdatedAt.UnixMicro(), ID: c.ID, N: pinnedN(c.Pinned)}
 	})
 	return out, next, nil
 }
@@ -117,7 +128,7 @@ func (s *Store) ListConversations(ctx context.Context, userID string, p chat.Lis
 func (s *Store) UpdateConversation(ctx context.Context, userID, id string, upd chat.ConversationUpdate) (chat.Conversation, error) {
 	const op = "update conversation"
 	if err := sqlkit.CheckText("title", deref(upd.Title), "model", deref(upd.Model),
-		"active_leaf_id", deref(upd.ActiveLeafID), "system_prompt", deref(upd.SystemPrompt)); err != nil {
+		"active_leaf_id", deref(upd.ActiveLeafID), "system_prompt", deref(upd.SystemPrompt), "folder_id", deref(upd.FolderID)); err != nil {
 		return chat.Conversation{}, err
 	}
 	sets := []string{"updated_at = GREATEST(updated_at, $3)"}
@@ -138,6 +149,18 @@ func (s *Store) UpdateConversation(ctx context.Context, userID, id string, upd c
 		args = append(args, sqlkit.FormatParams(*upd.Params))
 		sets = append(sets, fmt.Sprintf("params = $%d", len(args)))
 	}
+	if upd.FolderID != nil {
+		args = append(args, nullable(*upd.FolderID))
+		sets = append(sets, fmt.Sprintf("folder_id = $%d", len(args)))
+	}
+	if upd.Pinned != nil {
+		args = append(args, *upd.Pinned)
+		sets = append(sets, fmt.Sprintf("pinned = $%d", len(args)))
+	}
+	if upd.Archived != nil {
+		args = append(args, *upd.Archived)
+		sets = append(sets, fmt.Sprintf("archived = $%d", len(args)))
+	}
 	where := ""
 	if upd.ActiveLeafID != nil {
 		args = append(args, *upd.ActiveLeafID)
@@ -146,6 +169,18 @@ func (s *Store) UpdateConversation(ctx context.Context, userID, id string, upd c
 	}
 	var c chat.Conversation
 	err := pgx.BeginFunc(ctx, s.w, func(tx pgx.Tx) error {
+		if upd.FolderID != nil && *upd.FolderID != "" {
+			// FOR SHARE: a folder being deleted at once waits, then unfiles this one.
+			var one int
+			err := tx.QueryRow(ctx, `SELECT 1 FROM folders WHERE id = $1 AND user_id = $2 FOR SHARE`,
+				*upd.FolderID, userID).Scan(&one)
+			if errors.Is(err, pgx.ErrNoRows) {
+				return errs.Validation(map[string]string{"folder_id": "is not one of your folders"})
+			}
+			if err != nil {
+				return err
+			}
+		}
 		var err error
 		c, err = scanConv(tx.QueryRow(ctx, `UPDATE conversations SET `+strings.Join(sets, ", ")+
 			` WHERE id = $1 AND user_id = $2`+where+` RETURNING `+convRead, args...))
@@ -288,4 +323,12 @@ func (s *Store) DeleteMessage(ctx context.Context, userID, conversationID, id st
 		return err
 	})
 	return fail(ctx, "delete message", err, sqlkit.Msgs{NotFound: "message not found"})
+}
+
+// pinnedN is a conversation's pinned flag in a list cursor.
+func pinnedN(pinned bool) int64 {
+	if pinned {
+		return 1
+	}
+	return 0
 }

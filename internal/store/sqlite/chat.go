@@ -16,15 +16,16 @@ var convNotFound = sqlkit.Msgs{NotFound: "conversation not found"}
 const convCols = `id, user_id, title, model, system_prompt, params, created_at, updated_at`
 
 // convRead is convCols and what only the store writes.
-const convRead = convCols + `, active_leaf_id`
+const convRead = convCols + `, active_leaf_id, folder_id, pinned, archived`
 
 func scanConv(row rowScanner) (chat.Conversation, error) {
 	var c chat.Conversation
 	var created, updated int64
-	var leaf sql.NullString
+	var leaf, folder sql.NullString
 	var params string
-	err := row.Scan(&c.ID, &c.UserID, &c.Title, &c.Model, &c.SystemPrompt, &params, &created, &updated, &leaf)
-	c.CreatedAt, c.UpdatedAt, c.ActiveLeafID = tOut(created), tOut(updated), leaf.String
+	err := row.Scan(&c.ID, &c.UserID, &c.Title, &c.Model, &c.SystemPrompt, &params, &created, &updated, &leaf,
+		&folder, &c.Pinned, &c.Archived)
+	c.CreatedAt, c.UpdatedAt, c.ActiveLeafID, c.FolderID = tOut(created), tOut(updated), leaf.String, folder.String
 	if err == nil {
 		err = sqlkit.ParseParams(params, &c.Params)
 	}
@@ -90,11 +91,21 @@ func (s *Store) ListConversations(ctx context.Context, userID string, p chat.Lis
 		q += ` AND parley_lower(title) LIKE ? ESCAPE '\'`
 		args = append(args, sqlkit.Contains(p.Query))
 	}
-	if hasCur {
-		q += ` AND (updated_at, id) < (?, ?)`
-		args = append(args, cur.T, cur.ID)
+	q += ` AND archived = ?`
+	args = append(args, p.Archived)
+	if p.FolderID != "" {
+		q += ` AND folder_id = ?`
+		args = append(args, p.FolderID)
 	}
-	q += ` ORDER BY updated_at DESC, id DESC LIMIT ?`
+	if p.Pinned != nil {
+		q += ` AND pinned = ?`
+		args = append(args, *p.Pinned)
+	}
+	if hasCur {
+		q += ` AND (pinned, updated_at, id) < (?, ?, ?)`
+		args = append(args, cur.N, cur.T, cur.ID)
+	}
+	q += ` ORDER BY pinned DESC, updated_at DESC, id DESC LIMIT ?`
 	args = append(args, limit+1)
 	rows, err := s.r.QueryContext(ctx, q, args...)
 	if err != nil {
@@ -105,7 +116,7 @@ func (s *Store) ListConversations(ctx context.Context, userID string, p chat.Lis
 		return nil, "", fail(ctx, op, err, sqlkit.Msgs{})
 	}
 	out, next := sqlkit.Page(out, limit, func(c chat.Conversation) sqlkit.Cursor {
-		return sqlkit.Cursor{T: c.UpdatedAt.UnixMicro(), ID: c.ID}
+		return sqlkit.Cursor{T: c.UpdatedAt.UnixMicro(), ID: c.ID, N: pinnedN(c.Pinned)}
 	})
 	return out, next, nil
 }
@@ -128,11 +139,20 @@ func (s *Store) UpdateConversation(ctx context.Context, userID, id string, upd c
 	if upd.SystemPrompt != nil {
 		sets, args = append(sets, "system_prompt = ?"), append(args, *upd.SystemPrompt)
 	}
+	if upd.FolderID != nil {
+		sets, args = append(sets, "folder_id = ?"), append(args, nullable(*upd.FolderID))
+	}
+	if upd.Pinned != nil {
+		sets, args = append(sets, "pinned = ?"), append(args, *upd.Pinned)
+	}
+	if upd.Archived != nil {
+		sets, args = append(sets, "archived = ?"), append(args, *upd.Archived)
+	}
 	if upd.Params != nil {
 		sets, args = append(sets, "params = ?"), append(args, sqlkit.FormatParams(*upd.Params))
 	}
 	if err := sqlkit.CheckText("title", deref(upd.Title), "model", deref(upd.Model),
-		"active_leaf_id", deref(upd.ActiveLeafID), "system_prompt", deref(upd.SystemPrompt)); err != nil {
+		"active_leaf_id", deref(upd.ActiveLeafID), "system_prompt", deref(upd.SystemPrompt), "folder_id", deref(upd.FolderID)); err != nil {
 		return chat.Conversation{}, err
 	}
 	sets, args = append(sets, "updated_at = max(updated_at, ?)"), append(args, tIn(time.Now()), id, userID)
@@ -145,6 +165,17 @@ func (s *Store) UpdateConversation(ctx context.Context, userID, id string, upd c
 		` WHERE id = ? AND user_id = ? RETURNING `+convRead, args...))
 	if err != nil {
 		return chat.Conversation{}, fail(ctx, op, err, convNotFound)
+	}
+	if upd.FolderID != nil && *upd.FolderID != "" {
+		var mine bool
+		err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM folders WHERE id = ? AND user_id = ?)`,
+			*upd.FolderID, userID).Scan(&mine)
+		if err != nil {
+			return chat.Conversation{}, fail(ctx, op, err, sqlkit.Msgs{})
+		}
+		if !mine {
+			return chat.Conversation{}, errs.Validation(map[string]string{"folder_id": "is not one of your folders"})
+		}
 	}
 	if upd.ActiveLeafID != nil {
 		var in bool
@@ -289,4 +320,12 @@ func (s *Store) DeleteMessage(ctx context.Context, userID, conversationID, id st
 		return fail(ctx, op, err, sqlkit.Msgs{})
 	}
 	return fail(ctx, op, tx.Commit(), sqlkit.Msgs{})
+}
+
+// pinnedN is a conversation's pinned flag in a list cursor.
+func pinnedN(pinned bool) int64 {
+	if pinned {
+		return 1
+	}
+	return 0
 }

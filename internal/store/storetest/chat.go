@@ -20,6 +20,8 @@ func testChat(t *testing.T, o Opener) {
 	t.Run("BranchesConcurrent", func(t *testing.T) { testBranchesConcurrent(t, o.migrated(t)) })
 	t.Run("BranchesMigration", func(t *testing.T) { testBranchesMigration(t, o) })
 	t.Run("Settings", func(t *testing.T) { testConversationSettings(t, o.migrated(t)) })
+	t.Run("Presets", func(t *testing.T) { testPresets(t, o.migrated(t)) })
+	t.Run("Folders", func(t *testing.T) { testFolders(t, o.migrated(t)) })
 }
 
 func testConversations(t *testing.T, s store.Store) {
