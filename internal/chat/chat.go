@@ -120,6 +120,7 @@ type ConversationUpdate struct {
 type Store interface {
 	PresetStore
 	FolderStore
+	SearchStore
 
 	CreateConversation(ctx context.Context, c Conversation) (Conversation, error)
 	Conversation(ctx context.Context, userID, id string) (Conversation, error)
@@ -177,4 +178,29 @@ type PresetStore interface {
 	ListPresets(ctx context.Context, userID string) ([]Preset, error)
 	UpdatePreset(ctx context.Context, id string, upd PresetUpdate) (Preset, error)
 	DeletePreset(ctx context.Context, id string) error
+}
+
+// SearchParams pages through a user's search hits, newest first.
+type SearchParams struct {
+	// Terms are words (letters and digits only, lower-cased), all of
+	// which a hit holds.
+	Terms  []string
+	Limit  int
+	Cursor string
+}
+
+// SearchHit is a message (MessageID set) or a conversation title
+// (MessageID "") holding every term; Body is its whole text.
+type SearchHit struct {
+	ConversationID string
+	MessageID      string
+	Title          string
+	Body           string
+	CreatedAt      time.Time
+}
+
+// SearchStore finds text in a user's conversations through full-text
+// indexes the store keeps in step with every write.
+type SearchStore interface {
+	Search(ctx context.Context, userID string, p SearchParams) (hits []SearchHit, nextCursor string, err error)
 }

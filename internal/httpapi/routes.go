@@ -33,6 +33,9 @@ func (s *Server) routeTable() []Route {
 			MaxBody: BodyMessage, Stream: true},
 		{Pattern: "POST /api/v1/conversations/{id}/regenerate", Handler: s.regenerate, Auth: session, Budgets: user, Stream: true},
 
+		// Full-text search: search.go.
+		{Pattern: "GET /api/v1/search", Handler: s.search, Auth: session, Budgets: user},
+
 		// Folders: folders.go.
 		{Pattern: "GET /api/v1/folders", Handler: s.listFolders, Auth: session, Budgets: user},
 		{Pattern: "POST /api/v1/folders", Handler: s.createFolder, Auth: session, Budgets: user},

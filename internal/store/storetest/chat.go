@@ -22,6 +22,8 @@ func testChat(t *testing.T, o Opener) {
 	t.Run("Settings", func(t *testing.T) { testConversationSettings(t, o.migrated(t)) })
 	t.Run("Presets", func(t *testing.T) { testPresets(t, o.migrated(t)) })
 	t.Run("Folders", func(t *testing.T) { testFolders(t, o.migrated(t)) })
+	t.Run("Search", func(t *testing.T) { testSearch(t, o.migrated(t)) })
+	t.Run("SearchMigration", func(t *testing.T) { testSearchMigration(t, o) })
 }
 
 func testConversations(t *testing.T, s store.Store) {
