@@ -19,7 +19,9 @@ func ftsQuery(terms []string) string {
 }
 
 // Search finds messages and titles of the user's conversations holding
-// every term (FTS5), newest first.
+// every term (FTS5), newest first. The FTS match is a rowid set the
+// messages are filtered by (not the outer loop): with a common word, that is
+// three times faster than joining from the FTS table (bench/RESULTS.md).
 func (s *Store) Search(ctx context.Context, userID string, p chat.SearchParams) ([]chat.SearchHit, string, error) {
 	const op = "search"
 	if len(p.Terms) == 0 {
@@ -33,8 +35,8 @@ func (s *Store) Search(ctx context.Context, userID string, p chat.SearchParams) 
 	match := ftsQuery(p.Terms)
 	q := `SELECT conversation_id, message_id, title, body, at, k FROM (
 		SELECT m.conversation_id, m.id AS message_id, c.title, m.content AS body, m.created_at AS at, m.id AS k
-		FROM messages_fts JOIN messages m ON m.rowid = messages_fts.rowid JOIN conversations c ON c.id = m.conversation_id
-		WHERE messages_fts MATCH ? AND c.user_id = ?
+		FROM messages m JOIN conversations c ON c.id = m.conversation_id
+		WHERE m.rowid IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?) AND c.user_id = ?
 		UNION ALL
 		SELECT c.id, '', c.title, c.title, c.created_at, c.id
 		FROM conversations_fts JOIN conversations c ON c.rowid = conversations_fts.rowid
