@@ -144,7 +144,7 @@ type convPage struct {
 }
 
 // ChatStore caches the first page of each user's conversation list (no
-// cursor, no search) and invalidates it on every write to that user's
+// cursor, no search, no filter) and invalidates it on every write to that user's
 // conversations or messages. Every other method passes through.
 type ChatStore struct {
 	chat.Store
@@ -156,7 +156,7 @@ func NewChatStore(s chat.Store, c *Cache) *ChatStore { return &ChatStore{Store: 
 
 // ListConversations implements chat.Store; only the plain first page is cached.
 func (s *ChatStore) ListConversations(ctx context.Context, userID string, p chat.ListParams) ([]chat.Conversation, string, error) {
-	if p.Cursor != "" || p.Query != "" {
+	if p.Cursor != "" || p.Query != "" || p.FolderID != "" || p.Pinned != nil || p.Archived {
 		return s.Store.ListConversations(ctx, userID, p)
 	}
 	pg, err := GetOrLoad(ctx, s.c, convsKey(userID), ConversationsTTL, func(ctx context.Context) (convPage, error) {
@@ -204,6 +204,14 @@ func (s *ChatStore) AddMessage(ctx context.Context, userID string, m chat.Messag
 	out, err := s.Store.AddMessage(ctx, userID, m)
 	s.invalidate(ctx, userID)
 	return out, err
+}
+
+// DeleteFolder implements chat.Store and invalidates the list (its
+// conversations are unfiled).
+func (s *ChatStore) DeleteFolder(ctx context.Context, userID, id string) error {
+	err := s.Store.DeleteFolder(ctx, userID, id)
+	s.invalidate(ctx, userID)
+	return err
 }
 
 // DeleteMessage implements chat.Store and invalidates the list.

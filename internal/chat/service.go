@@ -138,10 +138,14 @@ func (s *Service) validateContent(content string) error {
 	return nil
 }
 
-// completionReserve is the answer length asked for: the configured cap,
-// lowered to the model's limit and to half its context window.
-func (s *Service) completionReserve(m Model) int {
+// completionReserve is the answer length asked for: the configured cap or
+// the conversation's max_tokens, lowered to the model's limit and to half
+// its context window.
+func (s *Service) completionReserve(m Model, p Params) int {
 	r := s.o.MaxCompletionTokens
+	if p.MaxTokens != nil {
+		r = min(r, *p.MaxTokens)
+	}
 	if m.MaxCompletion > 0 {
 		r = min(r, m.MaxCompletion)
 	}

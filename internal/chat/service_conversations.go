@@ -26,10 +26,25 @@ var modelPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:/-]*$`)
 type ConversationInput struct {
 	Title *string
 	Model *string
+	// ActiveLeafID switches branch (update only): a message of the
+	// conversation, whose path becomes the one shown and continued.
+	ActiveLeafID *string
+	SystemPrompt *string
+	// Params replace all of the conversation's parameters.
+	Params *Params
+	// FolderID files the conversation ("" unfiles it); Pinned and Archived
+	// set those flags (update only).
+	FolderID *string
+	Pinned   *bool
+	Archived *bool
+	// PresetID (create only) starts from a preset the user may see: its
+	// model, system prompt and parameters, unless the input sets them.
+	PresetID *string
 }
 
-// check validates the input and returns the trimmed title.
-func (in ConversationInput) check() (ConversationUpdate, error) {
+// check validates the input for a conversation whose model is model
+// (unless the input changes it) and returns the update.
+func (s *Service) check(in ConversationInput, model string) (ConversationUpdate, error) {
 	fields := map[string]string{}
 	var upd ConversationUpdate
 	if in.Title != nil {
@@ -49,7 +64,11 @@ func (in ConversationInput) check() (ConversationUpdate, error) {
 			fields["model"] = "is not a valid model id"
 		}
 		upd.Model = in.Model
+		model = *in.Model
 	}
+	s.checkSettings(fields, model, in.SystemPrompt, in.Params)
+	upd.ActiveLeafID, upd.SystemPrompt, upd.Params = in.ActiveLeafID, in.SystemPrompt, in.Params
+	upd.FolderID, upd.Pinned, upd.Archived = in.FolderID, in.Pinned, in.Archived
 	if len(fields) > 0 {
 		return ConversationUpdate{}, errs.Validation(fields)
 	}
@@ -59,25 +78,65 @@ func (in ConversationInput) check() (ConversationUpdate, error) {
 // CreateConversation starts a conversation for userID, titled DefaultTitle
 // and on the default model unless the input says otherwise.
 func (s *Service) CreateConversation(ctx context.Context, userID string, in ConversationInput) (Conversation, error) {
-	upd, err := in.check()
+	base := Conversation{Model: s.o.DefaultModel}
+	if in.PresetID != nil {
+		p, err := s.o.Store.Preset(ctx, *in.PresetID)
+		if errs.CodeOf(err) == errs.NotFound || (err == nil && !visible(userID, p)) {
+			return Conversation{}, errs.Validation(map[string]string{"preset_id": "is not a preset you can use"})
+		}
+		if err != nil {
+			return Conversation{}, err
+		}
+		if p.Model != "" {
+			base.Model = p.Model
+		}
+		base.SystemPrompt, base.Params = p.SystemPrompt, p.Params
+	}
+	upd, err := s.check(in, base.Model)
 	if err != nil {
 		return Conversation{}, err
 	}
 	now := s.now().UTC()
-	c := Conversation{ID: newID(), UserID: userID, Title: DefaultTitle, Model: s.o.DefaultModel, CreatedAt: now, UpdatedAt: now}
+	if in.ActiveLeafID != nil {
+		return Conversation{}, errs.Validation(map[string]string{"active_leaf_id": "a new conversation has no message"})
+	}
+	if in.FolderID != nil || in.Pinned != nil || in.Archived != nil {
+		return Conversation{}, errs.Validation(map[string]string{"folder_id": "folder_id, pinned and archived are set with PATCH"})
+	}
+	c := Conversation{ID: newID(), UserID: userID, Title: DefaultTitle, Model: base.Model,
+		SystemPrompt: base.SystemPrompt, Params: base.Params, CreatedAt: now, UpdatedAt: now}
 	if upd.Title != nil {
 		c.Title = *upd.Title
 	}
 	if upd.Model != nil {
 		c.Model = *upd.Model
 	}
+	if upd.SystemPrompt != nil {
+		c.SystemPrompt = *upd.SystemPrompt
+	}
+	if upd.Params != nil {
+		c.Params = *upd.Params
+	}
 	return s.o.Store.CreateConversation(ctx, c)
 }
 
-// UpdateConversation changes the title or model of one of the user's
-// conversations.
+// UpdateConversation changes the title, model or active branch of one of
+// the user's conversations; an active_leaf_id that is not a message of the
+// conversation is refused (Invalid on that field).
 func (s *Service) UpdateConversation(ctx context.Context, userID, id string, in ConversationInput) (Conversation, error) {
-	upd, err := in.check()
+	if in.PresetID != nil {
+		return Conversation{}, errs.Validation(map[string]string{"preset_id": "applies when a conversation is created"})
+	}
+	model := ""
+	if in.Params != nil && in.Params.ReasoningEffort != nil && in.Model == nil {
+		// reasoning_effort is checked against the conversation's model.
+		c, err := s.o.Store.Conversation(ctx, userID, id)
+		if err != nil {
+			return Conversation{}, err
+		}
+		model = c.Model
+	}
+	upd, err := s.check(in, model)
 	if err != nil {
 		return Conversation{}, err
 	}
@@ -89,8 +148,8 @@ func (s *Service) Conversations(ctx context.Context, userID string, p ListParams
 	return s.o.Store.ListConversations(ctx, userID, p)
 }
 
-// Conversation returns one of the user's conversations with its messages,
-// oldest first.
+// Conversation returns one of the user's conversations with every message
+// of every branch, oldest first.
 func (s *Service) Conversation(ctx context.Context, userID, id string) (Conversation, []Message, error) {
 	c, err := s.o.Store.Conversation(ctx, userID, id)
 	if err != nil {

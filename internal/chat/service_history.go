@@ -46,11 +46,15 @@ func trimHistory(system []wireMessage, history []wireMessage, budget int) (kept 
 	return kept, tokens, true
 }
 
-// history turns stored messages into what is sent: system messages apart,
-// and empty answers (an upstream error before any text) left out.
-func (s *Service) history(msgs []Message) (system, rest []wireMessage) {
+// history turns a branch of stored messages into what is sent: the
+// operator's system prompt, then the conversation's, then system messages
+// apart, and empty answers (an upstream error before any text) left out.
+func (s *Service) history(conv Conversation, msgs []Message) (system, rest []wireMessage) {
 	if s.o.SystemPrompt != "" {
 		system = append(system, wireMessage{Role: RoleSystem, Content: s.o.SystemPrompt})
+	}
+	if conv.SystemPrompt != "" {
+		system = append(system, wireMessage{Role: RoleSystem, Content: conv.SystemPrompt})
 	}
 	for _, m := range msgs {
 		switch {
@@ -71,12 +75,16 @@ type completionBody struct {
 	Stream              bool           `json:"stream"`
 	StreamOptions       map[string]any `json:"stream_options,omitempty"`
 	MaxCompletionTokens int            `json:"max_completion_tokens,omitempty"`
+	Temperature         *float64       `json:"temperature,omitempty"`
+	TopP                *float64       `json:"top_p,omitempty"`
+	ReasoningEffort     *string        `json:"reasoning_effort,omitempty"`
 }
 
-func marshalBody(model string, msgs []wireMessage, maxCompletion int) (json.RawMessage, error) {
+func marshalBody(model string, msgs []wireMessage, maxCompletion int, p Params) (json.RawMessage, error) {
 	return json.Marshal(completionBody{
 		Model: model, Messages: msgs, Stream: true,
 		StreamOptions:       map[string]any{"include_usage": true},
 		MaxCompletionTokens: maxCompletion,
+		Temperature:         p.Temperature, TopP: p.TopP, ReasoningEffort: p.ReasoningEffort,
 	})
 }

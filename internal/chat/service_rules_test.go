@@ -16,7 +16,7 @@ import (
 // send runs one complete turn and returns the stored answer.
 func (e *env) send(t *testing.T, convID, content, model string) chat.Message {
 	t.Helper()
-	turn, err := e.svc.Send(context.Background(), e.user, convID, content, model)
+	turn, err := e.svc.Send(context.Background(), e.user, convID, chat.SendInput{Content: content, Model: model})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +79,7 @@ func TestSendRefusesBadInput(t *testing.T) {
 			if tc.user {
 				u = e.other
 			}
-			_, err := e.svc.Send(context.Background(), u, tc.conv, tc.content, tc.model)
+			_, err := e.svc.Send(context.Background(), u, tc.conv, chat.SendInput{Content: tc.content, Model: tc.model})
 			ce, ok := errs.As(err)
 			if !ok || ce.Code != tc.code {
 				t.Fatalf("Send = %v, want code %s", err, tc.code)
@@ -119,12 +119,12 @@ func TestQuotaStopsSending(t *testing.T) {
 			e := newEnv(t, eng, envOptions{quota: 20})
 			conv := e.newConversation(t, "")
 			e.send(t, conv.ID, "hello", "") // over 20 tokens with its answer
-			_, err := e.svc.Send(context.Background(), e.user, conv.ID, "again", "")
+			_, err := e.svc.Send(context.Background(), e.user, conv.ID, chat.SendInput{Content: "again", Model: ""})
 			ce, ok := errs.As(err)
 			if !ok || ce.Code != errs.QuotaExceeded || ce.RetryAfterSeconds <= 0 || ce.RetryAfterSeconds > 86400 {
 				t.Fatalf("Send over quota = %v; want quota_exceeded with seconds to UTC midnight", err)
 			}
-			if _, err := e.svc.Regenerate(context.Background(), e.user, conv.ID, ""); errs.CodeOf(err) != errs.QuotaExceeded {
+			if _, err := e.svc.Regenerate(context.Background(), e.user, conv.ID, chat.RegenerateInput{Model: ""}); errs.CodeOf(err) != errs.QuotaExceeded {
 				t.Errorf("Regenerate over quota = %v", err)
 			}
 			if n := len(e.messages(t, conv.ID)); n != 2 {

@@ -10,30 +10,60 @@ import (
 	"github.com/parley-chat/parley/internal/platform/reqctx"
 )
 
+// SendInput is one user message to send. ParentID and EditOf choose where
+// it goes in the conversation's tree; both empty: after the active leaf.
+type SendInput struct {
+	Content string
+	Model   string // "" keeps the conversation's model
+	// ParentID continues from that message of the conversation (any
+	// earlier answer, starting a new branch when it is not the leaf).
+	ParentID string
+	// EditOf names a user message: the new message is an edited version
+	// of it, stored as its sibling (same parent), starting a new branch.
+	EditOf string
+}
+
+// RegenerateInput asks for another answer.
+type RegenerateInput struct {
+	Model string // "" keeps the conversation's model
+	// MessageID is the answer to regenerate (the new answer is its
+	// sibling) or the user message to answer; "" means the active leaf.
+	MessageID string
+}
+
 // Send stores the user's message in the conversation and starts the
 // model's answer. Errors before the answer starts are returned here: a
-// missing conversation (NotFound), bad content or model (Invalid with
-// fields), an exhausted quota (QuotaExceeded), or the Completer's errors
-// (RateLimited with RetryAfterSeconds, Unavailable, ...). The user message is
-// stored before the upstream call, so it stays even if that call fails.
-func (s *Service) Send(ctx context.Context, user account.User, conversationID, content, model string) (*Turn, error) {
-	if err := s.validateContent(content); err != nil {
+// missing conversation (NotFound), bad content, model, parent_id or edit_of
+// (Invalid with fields), an exhausted quota (QuotaExceeded), or the
+// Completer's errors (RateLimited with RetryAfterSeconds, Unavailable, ...).
+// The user message is stored before the upstream call, so it stays even if
+// that call fails. The model sees the path from the first message to the
+// new one, nothing of the other branches.
+func (s *Service) Send(ctx context.Context, user account.User, conversationID string, in SendInput) (*Turn, error) {
+	if err := s.validateContent(in.Content); err != nil {
 		return nil, err
 	}
-	conv, m, msgs, err := s.prepare(ctx, user, conversationID, model)
+	if in.ParentID != "" && in.EditOf != "" {
+		return nil, errs.Validation(map[string]string{"edit_of": "cannot be combined with parent_id"})
+	}
+	conv, m, msgs, err := s.prepare(ctx, user, conversationID, in.Model)
 	if err != nil {
 		return nil, err
 	}
-	system, rest := s.history(msgs)
-	rest = append(rest, wireMessage{Role: RoleUser, Content: content})
-	reserve := s.completionReserve(m)
+	parentID, err := sendParent(conv, msgs, in)
+	if err != nil {
+		return nil, err
+	}
+	system, rest := s.history(conv, pathTo(msgs, parentID))
+	rest = append(rest, wireMessage{Role: RoleUser, Content: in.Content})
+	reserve := s.completionReserve(m, conv.Params)
 	kept, tokens, ok := trimHistory(system, rest, m.ContextWindow-reserve)
 	if !ok {
 		return nil, errs.Validation(map[string]string{"content": "too long for the context window of " + m.ID})
 	}
 
 	userMsg, err := s.o.Store.AddMessage(ctx, user.ID, Message{
-		ID: newID(), ConversationID: conv.ID, Role: RoleUser, Content: content,
+		ID: newID(), ConversationID: conv.ID, ParentID: parentID, Role: RoleUser, Content: in.Content,
 		Model: m.ID, Status: StatusComplete, CreatedAt: s.now().UTC(),
 	})
 	if err != nil {
@@ -41,7 +71,7 @@ func (s *Service) Send(ctx context.Context, user account.User, conversationID, c
 	}
 	upd := ConversationUpdate{}
 	if conv.Title == "" || (conv.Title == DefaultTitle && len(msgs) == 0) {
-		t := titleFrom(content)
+		t := titleFrom(in.Content)
 		upd.Title = &t
 	}
 	if conv.Model != m.ID {
@@ -52,12 +82,71 @@ func (s *Service) Send(ctx context.Context, user account.User, conversationID, c
 			return nil, fmt.Errorf("update conversation: %w", err)
 		}
 	}
-	t, err := s.start(ctx, user, conv, m, kept, tokens+reserve, reserve)
+	t, err := s.start(ctx, user, conv, m, userMsg.ID, kept, tokens+reserve, reserve)
 	if err != nil {
 		return nil, err
 	}
 	t.UserMessage = &userMsg
 	return t, nil
+}
+
+// sendParent is the parent of a new user message: in.ParentID, the parent
+// of the message in.EditOf edits, or the active leaf.
+func sendParent(conv Conversation, msgs []Message, in SendInput) (string, error) {
+	switch {
+	case in.EditOf != "":
+		m, ok := findMessage(msgs, in.EditOf)
+		if !ok {
+			return "", errs.Validation(map[string]string{"edit_of": "is not a message of this conversation"})
+		}
+		if m.Role != RoleUser {
+			return "", errs.Validation(map[string]string{"edit_of": "must be a user message"})
+		}
+		return m.ParentID, nil
+	case in.ParentID != "":
+		if _, ok := findMessage(msgs, in.ParentID); !ok {
+			return "", errs.Validation(map[string]string{"parent_id": "is not a message of this conversation"})
+		}
+		return in.ParentID, nil
+	}
+	if _, ok := findMessage(msgs, conv.ActiveLeafID); ok {
+		return conv.ActiveLeafID, nil
+	}
+	return "", nil
+}
+
+func findMessage(msgs []Message, id string) (Message, bool) {
+	if id == "" {
+		return Message{}, false
+	}
+	for _, m := range msgs {
+		if m.ID == id {
+			return m, true
+		}
+	}
+	return Message{}, false
+}
+
+// pathTo is the branch that ends at message id: the messages from the
+// first one down to id, in order; empty when id is "" or unknown.
+func pathTo(msgs []Message, id string) []Message {
+	byID := make(map[string]Message, len(msgs))
+	for _, m := range msgs {
+		byID[m.ID] = m
+	}
+	var path []Message
+	for id != "" && len(path) <= len(msgs) { // the bound stops a cycle the store should never hold
+		m, ok := byID[id]
+		if !ok {
+			break
+		}
+		path = append(path, m)
+		id = m.ParentID
+	}
+	for i, j := 0, len(path)-1; i < j; i, j = i+1, j-1 {
+		path[i], path[j] = path[j], path[i]
+	}
+	return path
 }
 
 // prepare loads what both Send and Regenerate start from: the user's
@@ -81,37 +170,38 @@ func (s *Service) prepare(ctx context.Context, user account.User, conversationID
 	return conv, m, msgs, nil
 }
 
-// Regenerate answers the conversation's last user message again. The last
-// assistant answer, if any, is replaced: it is deleted once the new answer
-// has started, so a failed attempt keeps the old one.
-func (s *Service) Regenerate(ctx context.Context, user account.User, conversationID, model string) (*Turn, error) {
-	conv, m, msgs, err := s.prepare(ctx, user, conversationID, model)
+// Regenerate answers a user message again: the one in.MessageID names, the
+// question of the answer it names, or (by default) the active leaf's. The
+// new answer is stored as a sibling of the earlier ones, which stay: the
+// conversation keeps every version, and the new one becomes the active leaf.
+func (s *Service) Regenerate(ctx context.Context, user account.User, conversationID string, in RegenerateInput) (*Turn, error) {
+	conv, m, msgs, err := s.prepare(ctx, user, conversationID, in.Model)
 	if err != nil {
 		return nil, err
 	}
-	var old *Message
-	if n := len(msgs); n > 0 && msgs[n-1].Role == RoleAssistant {
-		old = &msgs[n-1]
-		msgs = msgs[:n-1]
+	target := in.MessageID
+	if target == "" {
+		target = conv.ActiveLeafID
 	}
-	if n := len(msgs); n == 0 || msgs[n-1].Role != RoleUser {
+	tm, found := findMessage(msgs, target)
+	if !found && in.MessageID != "" {
+		return nil, errs.Validation(map[string]string{"message_id": "is not a message of this conversation"})
+	}
+	if found && tm.Role == RoleAssistant {
+		tm, found = findMessage(msgs, tm.ParentID)
+	}
+	if !found || tm.Role != RoleUser {
 		return nil, errs.E(errs.Invalid, "the conversation has no user message to answer")
 	}
-	system, rest := s.history(msgs)
-	reserve := s.completionReserve(m)
+	system, rest := s.history(conv, pathTo(msgs, tm.ID))
+	reserve := s.completionReserve(m, conv.Params)
 	kept, tokens, ok := trimHistory(system, rest, m.ContextWindow-reserve)
 	if !ok {
 		return nil, errs.E(errs.Invalid, "the last message is too long for the context window of %s", m.ID)
 	}
-	t, err := s.start(ctx, user, conv, m, kept, tokens+reserve, reserve)
+	t, err := s.start(ctx, user, conv, m, tm.ID, kept, tokens+reserve, reserve)
 	if err != nil {
 		return nil, err
-	}
-	if old != nil {
-		if err := s.o.Store.DeleteMessage(ctx, user.ID, conv.ID, old.ID); err != nil {
-			t.abandon()
-			return nil, fmt.Errorf("delete replaced answer: %w", err)
-		}
 	}
 	if conv.Model != m.ID {
 		if _, err := s.o.Store.UpdateConversation(ctx, user.ID, conv.ID, ConversationUpdate{Model: &m.ID}); err != nil {
@@ -129,10 +219,10 @@ func (s *Service) checkQuota(ctx context.Context, user account.User) error {
 }
 
 // start sends the trimmed history upstream and returns the Turn that
-// streams the answer.
-func (s *Service) start(ctx context.Context, user account.User, conv Conversation, m Model,
+// streams the answer, to be stored under parentID.
+func (s *Service) start(ctx context.Context, user account.User, conv Conversation, m Model, parentID string,
 	msgs []wireMessage, estimate, reserve int) (*Turn, error) {
-	body, err := marshalBody(m.ID, msgs, reserve)
+	body, err := marshalBody(m.ID, msgs, reserve, turnParams(conv.Params, m.ID))
 	if err != nil {
 		return nil, fmt.Errorf("marshal completion: %w", err)
 	}
@@ -145,7 +235,7 @@ func (s *Service) start(ctx context.Context, user account.User, conv Conversatio
 		return nil, err
 	}
 	return &Turn{
-		AssistantID: newID(), Model: m.ID,
+		AssistantID: newID(), ParentID: parentID, Model: m.ID,
 		svc: s, ctx: ctx, user: user, convID: conv.ID, stream: stream,
 		promptEstimate: estimate - reserve, startedAt: s.now().UTC(),
 	}, nil

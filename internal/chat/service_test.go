@@ -19,7 +19,7 @@ func TestSendStreamsAndStores(t *testing.T) {
 			ctx := context.Background()
 			conv := e.newConversation(t, "")
 			prompt := "What is the capital of France?\nAnswer briefly."
-			turn, err := e.svc.Send(ctx, e.user, conv.ID, prompt, "")
+			turn, err := e.svc.Send(ctx, e.user, conv.ID, chat.SendInput{Content: prompt, Model: ""})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -77,7 +77,7 @@ func TestUserMessageStoredBeforeUpstream(t *testing.T) {
 			defer cancel()
 			done := make(chan error, 1)
 			go func() {
-				_, err := e.svc.Send(ctx, e.user, conv.ID, "hello there", "")
+				_, err := e.svc.Send(ctx, e.user, conv.ID, chat.SendInput{Content: "hello there", Model: ""})
 				done <- err
 			}()
 			<-e.arrived
@@ -109,7 +109,7 @@ func TestClientGoneKeepsPartial(t *testing.T) {
 			e.mock.InjectFault(groqmock.Fault{Kind: groqmock.FaultHang, AfterChunks: 3})
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
-			turn, err := e.svc.Send(ctx, e.user, conv.ID, "tell me a long story", "")
+			turn, err := e.svc.Send(ctx, e.user, conv.ID, chat.SendInput{Content: "tell me a long story", Model: ""})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -165,7 +165,7 @@ func TestMidStreamErrorStoresError(t *testing.T) {
 			conv := e.newConversation(t, "")
 			e.mock.InjectFault(groqmock.Fault{Kind: groqmock.FaultMidStreamError, AfterChunks: 2, Status: 500,
 				Message: "internal upstream detail that must not leak"})
-			turn, err := e.svc.Send(context.Background(), e.user, conv.ID, "hi", "")
+			turn, err := e.svc.Send(context.Background(), e.user, conv.ID, chat.SendInput{Content: "hi", Model: ""})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -186,13 +186,15 @@ func TestMidStreamErrorStoresError(t *testing.T) {
 	}
 }
 
-func TestRegenerateReplacesLastAnswer(t *testing.T) {
+// TestRegenerateKeepsBothAnswers: regenerate adds a sibling answer under
+// the same question; the first answer stays, and the new one is the leaf.
+func TestRegenerateKeepsBothAnswers(t *testing.T) {
 	for _, eng := range engines(t) {
 		t.Run(eng, func(t *testing.T) {
 			e := newEnv(t, eng, envOptions{})
 			ctx := context.Background()
 			conv := e.newConversation(t, "")
-			turn, err := e.svc.Send(ctx, e.user, conv.ID, "first question", "")
+			turn, err := e.svc.Send(ctx, e.user, conv.ID, chat.SendInput{Content: "first question", Model: ""})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -200,7 +202,7 @@ func TestRegenerateReplacesLastAnswer(t *testing.T) {
 				t.Fatal(err)
 			}
 			old := turn.Message()
-			turn, err = e.svc.Regenerate(ctx, e.user, conv.ID, "openai/gpt-oss-120b")
+			turn, err = e.svc.Regenerate(ctx, e.user, conv.ID, chat.RegenerateInput{Model: "openai/gpt-oss-120b"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -211,13 +213,14 @@ func TestRegenerateReplacesLastAnswer(t *testing.T) {
 				t.Fatal(err)
 			}
 			stored := e.messages(t, conv.ID)
-			if len(stored) != 2 || stored[0].Content != "first question" || stored[1].ID == old.ID ||
-				stored[1].Model != "openai/gpt-oss-120b" || stored[1].Content != groqmock.Reply("first question") {
+			if len(stored) != 3 || stored[0].Content != "first question" || stored[1].ID != old.ID ||
+				stored[2].ParentID != stored[0].ID || stored[1].ParentID != stored[0].ID ||
+				stored[2].Model != "openai/gpt-oss-120b" || stored[2].Content != groqmock.Reply("first question") {
 				t.Fatalf("after regenerate stored %+v", stored)
 			}
 			got, _ := e.st.Conversation(ctx, e.user.ID, conv.ID)
-			if got.Model != "openai/gpt-oss-120b" {
-				t.Errorf("conversation model %q, want the regenerate's model", got.Model)
+			if got.Model != "openai/gpt-oss-120b" || got.ActiveLeafID != stored[2].ID {
+				t.Errorf("conversation %+v, want the regenerate's model and its answer as leaf", got)
 			}
 		})
 	}
@@ -226,7 +229,7 @@ func TestRegenerateReplacesLastAnswer(t *testing.T) {
 func TestRegenerateWithoutUserMessage(t *testing.T) {
 	e := newEnv(t, engines(t)[0], envOptions{})
 	conv := e.newConversation(t, "")
-	_, err := e.svc.Regenerate(context.Background(), e.user, conv.ID, "")
+	_, err := e.svc.Regenerate(context.Background(), e.user, conv.ID, chat.RegenerateInput{Model: ""})
 	if errs.CodeOf(err) != errs.Invalid {
 		t.Fatalf("regenerate on an empty conversation = %v, want invalid", err)
 	}

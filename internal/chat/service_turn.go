@@ -21,6 +21,8 @@ type Turn struct {
 	UserMessage *Message
 	// AssistantID is the id the answer will be stored under.
 	AssistantID string
+	// ParentID is the user message the answer follows.
+	ParentID string
 	// Model answers this turn.
 	Model string
 
@@ -117,7 +119,7 @@ func (t *Turn) finish(status string) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(t.ctx), s.o.StoreTimeout)
 	defer cancel()
 	msg := Message{
-		ID: t.AssistantID, ConversationID: t.convID, Role: RoleAssistant,
+		ID: t.AssistantID, ConversationID: t.convID, ParentID: t.ParentID, Role: RoleAssistant,
 		Content: t.content.String(), Model: t.Model, Status: status,
 		PromptTokens: u.PromptTokens, CompletionTokens: u.CompletionTokens, CreatedAt: t.startedAt,
 	}

@@ -2,12 +2,14 @@ package httpapi_test
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -41,6 +43,31 @@ type chatEnv struct {
 	ended chan error
 	// handled receives the route pattern when one of the chat routes' handlers has returned.
 	handled chan string
+	// upstream holds the body of every chat request that reached groqmock.
+	upstream *upstreamBodies
+}
+
+// upstreamBodies records what parley sent to groqmock.
+type upstreamBodies struct {
+	mu     sync.Mutex
+	bodies [][]byte
+}
+
+func (u *upstreamBodies) add(b []byte) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	u.bodies = append(u.bodies, b)
+}
+
+// last is the newest chat request's body.
+func (u *upstreamBodies) last(t *testing.T) []byte {
+	t.Helper()
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if len(u.bodies) == 0 {
+		t.Fatal("no chat request reached groqmock")
+	}
+	return u.bodies[len(u.bodies)-1]
 }
 
 type chatOptions struct {
@@ -53,9 +80,13 @@ type chatOptions struct {
 func startChat(t *testing.T, st store.Store, o chatOptions) *chatEnv {
 	t.Helper()
 	mock := groqmock.New(groqmock.Config{Orgs: []groqmock.Org{{ID: mockOrg, Keys: []string{mockKey}, Limits: o.limits}}})
-	e := &chatEnv{mock: mock, arrived: make(chan struct{}, 64), ended: make(chan error, 64), handled: make(chan string, 64)}
+	e := &chatEnv{mock: mock, arrived: make(chan struct{}, 64), ended: make(chan error, 64), handled: make(chan string, 64),
+		upstream: &upstreamBodies{}}
 	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/openai/v1/chat/completions" {
+			raw, _ := io.ReadAll(r.Body)
+			e.upstream.add(raw)
+			r.Body = io.NopCloser(bytes.NewReader(raw))
 			select {
 			case e.arrived <- struct{}{}:
 			default:

@@ -191,8 +191,9 @@ func TestChatRegenerate(t *testing.T) {
 		}
 		var got httpapi.ConversationJSON
 		e.Want(e.Call("GET", "/api/v1/conversations/"+conv, tok, nil), 200).Decode(t, &got)
-		msgs := *got.Messages
-		if len(msgs) != 2 || msgs[1].ID != start.AssistantMessageID || msgs[1].Model != "openai/gpt-oss-20b" {
+		msgs := *got.Messages // the first answer stays: the new one is its sibling, and the active leaf
+		if len(msgs) != 3 || msgs[2].ID != start.AssistantMessageID || msgs[2].Model != "openai/gpt-oss-20b" ||
+			*msgs[2].ParentID != msgs[0].ID || *msgs[1].ParentID != msgs[0].ID || *got.ActiveLeafID != msgs[2].ID {
 			t.Fatalf("after regenerate %+v", msgs)
 		}
 	})

@@ -39,34 +39,51 @@ func newAuthJSON(s account.Session) AuthJSON {
 
 // ConversationJSON is the API's Conversation object; Messages only on GET one.
 type ConversationJSON struct {
-	ID        string         `json:"id"`
-	Title     string         `json:"title"`
-	Model     string         `json:"model"`
-	CreatedAt Time           `json:"created_at"`
-	UpdatedAt Time           `json:"updated_at"`
-	Messages  *[]MessageJSON `json:"messages,omitempty"`
+	ID           string         `json:"id"`
+	Title        string         `json:"title"`
+	Model        string         `json:"model"`
+	ActiveLeafID *string        `json:"active_leaf_id"`
+	SystemPrompt string         `json:"system_prompt"`
+	Params       chat.Params    `json:"params"`
+	FolderID     *string        `json:"folder_id"`
+	Pinned       bool           `json:"pinned"`
+	Archived     bool           `json:"archived"`
+	CreatedAt    Time           `json:"created_at"`
+	UpdatedAt    Time           `json:"updated_at"`
+	Messages     *[]MessageJSON `json:"messages,omitempty"`
 }
 
 // NewConversationJSON converts a conversation.
 func NewConversationJSON(c chat.Conversation) ConversationJSON {
-	return ConversationJSON{ID: c.ID, Title: c.Title, Model: c.Model, CreatedAt: Time(c.CreatedAt), UpdatedAt: Time(c.UpdatedAt)}
+	return ConversationJSON{ID: c.ID, Title: c.Title, Model: c.Model, ActiveLeafID: optional(c.ActiveLeafID),
+		SystemPrompt: c.SystemPrompt, Params: c.Params, FolderID: optional(c.FolderID), Pinned: c.Pinned, Archived: c.Archived,
+		CreatedAt: Time(c.CreatedAt), UpdatedAt: Time(c.UpdatedAt)}
+}
+
+// optional is "" as JSON null.
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
 }
 
 // MessageJSON is the API's Message object.
 type MessageJSON struct {
-	ID               string `json:"id"`
-	ConversationID   string `json:"conversation_id"`
-	Role             string `json:"role"`
-	Content          string `json:"content"`
-	Model            string `json:"model"`
-	Status           string `json:"status"`
-	PromptTokens     int    `json:"prompt_tokens"`
-	CompletionTokens int    `json:"completion_tokens"`
-	CreatedAt        Time   `json:"created_at"`
+	ID               string  `json:"id"`
+	ConversationID   string  `json:"conversation_id"`
+	ParentID         *string `json:"parent_id"`
+	Role             string  `json:"role"`
+	Content          string  `json:"content"`
+	Model            string  `json:"model"`
+	Status           string  `json:"status"`
+	PromptTokens     int     `json:"prompt_tokens"`
+	CompletionTokens int     `json:"completion_tokens"`
+	CreatedAt        Time    `json:"created_at"`
 }
 
 // NewMessageJSON converts a message.
 func NewMessageJSON(m chat.Message) MessageJSON {
-	return MessageJSON{ID: m.ID, ConversationID: m.ConversationID, Role: m.Role, Content: m.Content, Model: m.Model,
+	return MessageJSON{ID: m.ID, ConversationID: m.ConversationID, ParentID: optional(m.ParentID), Role: m.Role, Content: m.Content, Model: m.Model,
 		Status: m.Status, PromptTokens: m.PromptTokens, CompletionTokens: m.CompletionTokens, CreatedAt: Time(m.CreatedAt)}
 }

@@ -16,12 +16,15 @@ import (
 )
 
 type sendBody struct {
-	Content string `json:"content"`
-	Model   string `json:"model"`
+	Content  string `json:"content"`
+	Model    string `json:"model"`
+	ParentID string `json:"parent_id"`
+	EditOf   string `json:"edit_of"`
 }
 
 type regenerateBody struct {
-	Model string `json:"model"`
+	Model     string `json:"model"`
+	MessageID string `json:"message_id"`
 }
 
 // sendMessage answers POST /api/v1/conversations/{id}/messages with a stream.
@@ -33,7 +36,8 @@ func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request) error {
 	u, _ := CurrentUser(r)
 	ctx, cancel := context.WithCancel(r.Context())
 	defer cancel()
-	turn, err := s.d.Chat.Send(ctx, u, r.PathValue("id"), in.Content, in.Model)
+	turn, err := s.d.Chat.Send(ctx, u, r.PathValue("id"),
+		chat.SendInput{Content: in.Content, Model: in.Model, ParentID: in.ParentID, EditOf: in.EditOf})
 	if err != nil {
 		return err
 	}
@@ -50,7 +54,7 @@ func (s *Server) regenerate(w http.ResponseWriter, r *http.Request) error {
 	u, _ := CurrentUser(r)
 	ctx, cancel := context.WithCancel(r.Context())
 	defer cancel()
-	turn, err := s.d.Chat.Regenerate(ctx, u, r.PathValue("id"), in.Model)
+	turn, err := s.d.Chat.Regenerate(ctx, u, r.PathValue("id"), chat.RegenerateInput{Model: in.Model, MessageID: in.MessageID})
 	if err != nil {
 		return err
 	}

@@ -33,6 +33,22 @@ func (s *Server) routeTable() []Route {
 			MaxBody: BodyMessage, Stream: true},
 		{Pattern: "POST /api/v1/conversations/{id}/regenerate", Handler: s.regenerate, Auth: session, Budgets: user, Stream: true},
 
+		// Full-text search: search.go.
+		{Pattern: "GET /api/v1/search", Handler: s.search, Auth: session, Budgets: user},
+
+		// Folders: folders.go.
+		{Pattern: "GET /api/v1/folders", Handler: s.listFolders, Auth: session, Budgets: user},
+		{Pattern: "POST /api/v1/folders", Handler: s.createFolder, Auth: session, Budgets: user},
+		{Pattern: "PATCH /api/v1/folders/{id}", Handler: s.patchFolder, Auth: session, Budgets: user},
+		{Pattern: "DELETE /api/v1/folders/{id}", Handler: s.deleteFolder, Auth: session, Budgets: user},
+
+		// Presets: presets.go.
+		{Pattern: "GET /api/v1/presets", Handler: s.listPresets, Auth: session, Budgets: user},
+		{Pattern: "POST /api/v1/presets", Handler: s.createPreset, Auth: session, Budgets: user, MaxBody: BodyMedium},
+		{Pattern: "GET /api/v1/presets/{id}", Handler: s.getPreset, Auth: session, Budgets: user},
+		{Pattern: "PATCH /api/v1/presets/{id}", Handler: s.patchPreset, Auth: session, Budgets: user, MaxBody: BodyMedium},
+		{Pattern: "DELETE /api/v1/presets/{id}", Handler: s.deletePreset, Auth: session, Budgets: user},
+
 		// Models, personal API tokens, usage: models.go, tokens.go, usage.go.
 		{Pattern: "GET /api/v1/models", Handler: s.listModels, Auth: session, Budgets: user},
 		{Pattern: "POST /api/v1/tokens", Handler: s.createToken, Auth: session, Budgets: user},

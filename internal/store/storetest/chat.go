@@ -16,6 +16,14 @@ func testChat(t *testing.T, o Opener) {
 	t.Run("ConversationsAndMessages", func(t *testing.T) { testConversations(t, o.migrated(t)) })
 	t.Run("CrossUser", func(t *testing.T) { testCrossUser(t, o.migrated(t)) })
 	t.Run("ListAndSearch", func(t *testing.T) { testListConversations(t, o.migrated(t)) })
+	t.Run("Branches", func(t *testing.T) { testBranches(t, o.migrated(t)) })
+	t.Run("BranchesConcurrent", func(t *testing.T) { testBranchesConcurrent(t, o.migrated(t)) })
+	t.Run("BranchesMigration", func(t *testing.T) { testBranchesMigration(t, o) })
+	t.Run("Settings", func(t *testing.T) { testConversationSettings(t, o.migrated(t)) })
+	t.Run("Presets", func(t *testing.T) { testPresets(t, o.migrated(t)) })
+	t.Run("Folders", func(t *testing.T) { testFolders(t, o.migrated(t)) })
+	t.Run("Search", func(t *testing.T) { testSearch(t, o.migrated(t)) })
+	t.Run("SearchMigration", func(t *testing.T) { testSearchMigration(t, o) })
 }
 
 func testConversations(t *testing.T, s store.Store) {

@@ -39,7 +39,7 @@ func CheckMessage(m chat.Message) error {
 	if m.PromptTokens < 0 || m.CompletionTokens < 0 {
 		bad["tokens"] = "must not be negative"
 	}
-	if err := CheckText("content", m.Content, "model", m.Model); err != nil {
+	if err := CheckText("content", m.Content, "model", m.Model, "parent_id", m.ParentID); err != nil {
 		e, _ := errs.As(err)
 		for k, v := range e.Fields {
 			bad[k] = v
