@@ -155,7 +155,12 @@ func (s *Service) completionReserve(m Model) int {
 // first line, at most 80 characters.
 func titleFrom(content string) string {
 	line, _, _ := strings.Cut(strings.TrimSpace(content), "\n")
-	line = strings.Join(strings.Fields(line), " ")
+	line = strings.Join(strings.Fields(strings.Map(func(r rune) rune {
+		if isBidiControl(r) {
+			return -1
+		}
+		return r
+	}, line)), " ")
 	if utf8.RuneCountInString(line) <= 80 {
 		return line
 	}
