@@ -42,7 +42,9 @@ type Options struct {
 	MaxBodyBytes    int64
 	// Clock drives token issuing/verification and refresh expiry; a clock
 	// starting at the real time when nil.
-	Clock           *testkit.Clock
+	Clock *testkit.Clock
+	// MaxAPITokens caps each user's API tokens (account.Options.MaxAPITokens).
+	MaxAPITokens    int
 	AccountThrottle account.Throttle
 	AddressThrottle account.Throttle
 	// Completer answers the chat routes; nil: one with no model and no key.
@@ -90,7 +92,7 @@ func Start(t testing.TB, st store.Store, o Options) *Env {
 	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	accts, err := account.NewService(st, tokens, account.Options{
 		Signup: o.Signup, RefreshTTL: o.RefreshTTL, Logger: log, Now: o.Clock.Now,
-		AccountThrottle: o.AccountThrottle, AddressThrottle: o.AddressThrottle,
+		AccountThrottle: o.AccountThrottle, AddressThrottle: o.AddressThrottle, MaxAPITokens: o.MaxAPITokens,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -139,6 +139,9 @@ func (c Config) Validate() error {
 	if c.MaxBodyBytes < 1024 {
 		add("PARLEY_MAX_BODY_BYTES: must be at least 1024, got %d", c.MaxBodyBytes)
 	}
+	if c.MaxAPITokensPerUser < 1 {
+		add("PARLEY_MAX_API_TOKENS_PER_USER: must be at least 1, got %d", c.MaxAPITokensPerUser)
+	}
 	if c.MaxStreamsPerUser < 1 {
 		add("PARLEY_MAX_STREAMS_PER_USER: must be at least 1, got %d", c.MaxStreamsPerUser)
 	}
