@@ -58,7 +58,7 @@ type Service struct {
 	dummyHash  string
 	// maxAPITokens: 0 means no cap (see Options.MaxAPITokens).
 	maxAPITokens int
-	touches    touchLog
+	touches      touchLog
 }
 
 // NewService returns a Service on store issuing access tokens with tokens.
