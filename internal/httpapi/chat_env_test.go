@@ -17,6 +17,7 @@ import (
 	"github.com/parley-chat/parley/internal/httpapi"
 	"github.com/parley-chat/parley/internal/httpapi/apitest"
 	"github.com/parley-chat/parley/internal/platform/testkit"
+	"github.com/parley-chat/parley/internal/ratelimit"
 	"github.com/parley-chat/parley/internal/store"
 	"github.com/parley-chat/parley/internal/usage"
 )
@@ -48,6 +49,8 @@ type chatOptions struct {
 	limits       map[string]groqmock.Limits
 	unconfigured bool
 	keepAlive    time.Duration
+	// streams, when set, is the replica's stream counter (else uncapped).
+	streams *ratelimit.Streams
 }
 
 func startChat(t *testing.T, st store.Store, o chatOptions) *chatEnv {
@@ -90,6 +93,9 @@ func startChat(t *testing.T, st store.Store, o chatOptions) *chatEnv {
 		Deps: func(d *httpapi.Deps) {
 			d.ChatConfigured = func() bool { return !o.unconfigured }
 			d.KeepAlive = o.keepAlive
+			if o.streams != nil {
+				d.Streams = o.streams
+			}
 			d.Audit = handled
 		}})
 	return e
