@@ -18,8 +18,11 @@ import (
 // Quota is what the Service needs from usage accounting; usage.Recorder
 // implements it.
 type Quota interface {
-	// Check fails with errs.QuotaExceeded when u may not spend more tokens today.
-	Check(ctx context.Context, u account.User) error
+	// Reserve takes a call's estimated tokens of u's quota before it goes
+	// upstream, atomically, or fails with errs.QuotaExceeded when u may not
+	// spend more tokens today; release gives the estimate back once the call
+	// has ended (its real count goes through Record).
+	Reserve(ctx context.Context, u account.User, estimate int64) (release func(), err error)
 	// Record accounts one call's tokens to its user, off the hot path.
 	Record(ctx context.Context, userID, model string, promptTokens, completionTokens int)
 }

@@ -31,7 +31,22 @@ func (s *Service) Send(ctx context.Context, user account.User, conversationID, c
 	if !ok {
 		return nil, errs.Validation(map[string]string{"content": "too long for the context window of " + m.ID})
 	}
+	release, err := s.reserveQuota(ctx, user, tokens+reserve)
+	if err != nil {
+		return nil, err
+	}
+	t, err := s.sendStarted(ctx, user, conv, m, msgs, content, kept, tokens+reserve, reserve, release)
+	if err != nil {
+		release()
+		return nil, err
+	}
+	return t, nil
+}
 
+// sendStarted is Send once the quota is reserved: it stores the user
+// message and starts the answer, whose Turn releases the reservation.
+func (s *Service) sendStarted(ctx context.Context, user account.User, conv Conversation, m Model, msgs []Message,
+	content string, kept []wireMessage, estimate, reserve int, release func()) (*Turn, error) {
 	userMsg, err := s.o.Store.AddMessage(ctx, user.ID, Message{
 		ID: newID(), ConversationID: conv.ID, Role: RoleUser, Content: content,
 		Model: m.ID, Status: StatusComplete, CreatedAt: s.now().UTC(),
@@ -52,7 +67,7 @@ func (s *Service) Send(ctx context.Context, user account.User, conversationID, c
 			return nil, fmt.Errorf("update conversation: %w", err)
 		}
 	}
-	t, err := s.start(ctx, user, conv, m, kept, tokens+reserve, reserve)
+	t, err := s.start(ctx, user, conv, m, kept, estimate, reserve, release)
 	if err != nil {
 		return nil, err
 	}
@@ -61,7 +76,8 @@ func (s *Service) Send(ctx context.Context, user account.User, conversationID, c
 }
 
 // prepare loads what both Send and Regenerate start from: the user's
-// conversation, the model to use, a quota check, and the messages so far.
+// conversation, the model to use, a first quota check (the reservation
+// follows once the history is trimmed), and the messages so far.
 func (s *Service) prepare(ctx context.Context, user account.User, conversationID, model string) (Conversation, Model, []Message, error) {
 	conv, err := s.o.Store.Conversation(ctx, user.ID, conversationID)
 	if err != nil {
@@ -103,8 +119,13 @@ func (s *Service) Regenerate(ctx context.Context, user account.User, conversatio
 	if !ok {
 		return nil, errs.E(errs.Invalid, "the last message is too long for the context window of %s", m.ID)
 	}
-	t, err := s.start(ctx, user, conv, m, kept, tokens+reserve, reserve)
+	release, err := s.reserveQuota(ctx, user, tokens+reserve)
 	if err != nil {
+		return nil, err
+	}
+	t, err := s.start(ctx, user, conv, m, kept, tokens+reserve, reserve, release)
+	if err != nil {
+		release()
 		return nil, err
 	}
 	if old != nil {
@@ -121,17 +142,29 @@ func (s *Service) Regenerate(ctx context.Context, user account.User, conversatio
 	return t, nil
 }
 
+// checkQuota refuses a user whose quota is used up before any work: a
+// reservation of nothing (given back at once).
 func (s *Service) checkQuota(ctx context.Context, user account.User) error {
-	if s.o.Quota == nil {
-		return nil
+	release, err := s.reserveQuota(ctx, user, 0)
+	if err == nil {
+		release()
 	}
-	return s.o.Quota.Check(ctx, user)
+	return err
+}
+
+// reserveQuota reserves a call's estimated tokens; the returned release
+// gives them back once the call's real count is recorded.
+func (s *Service) reserveQuota(ctx context.Context, user account.User, estimate int) (func(), error) {
+	if s.o.Quota == nil {
+		return func() {}, nil
+	}
+	return s.o.Quota.Reserve(ctx, user, int64(estimate))
 }
 
 // start sends the trimmed history upstream and returns the Turn that
 // streams the answer.
 func (s *Service) start(ctx context.Context, user account.User, conv Conversation, m Model,
-	msgs []wireMessage, estimate, reserve int) (*Turn, error) {
+	msgs []wireMessage, estimate, reserve int, release func()) (*Turn, error) {
 	body, err := marshalBody(m.ID, msgs, reserve)
 	if err != nil {
 		return nil, fmt.Errorf("marshal completion: %w", err)
@@ -147,6 +180,6 @@ func (s *Service) start(ctx context.Context, user account.User, conv Conversatio
 	return &Turn{
 		AssistantID: newID(), Model: m.ID,
 		svc: s, ctx: ctx, user: user, convID: conv.ID, stream: stream,
-		promptEstimate: estimate - reserve, startedAt: s.now().UTC(),
+		promptEstimate: estimate - reserve, startedAt: s.now().UTC(), release: release,
 	}, nil
 }

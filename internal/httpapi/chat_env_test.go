@@ -51,11 +51,15 @@ type chatOptions struct {
 	keepAlive    time.Duration
 	// streams, when set, is the replica's stream counter (else uncapped).
 	streams *ratelimit.Streams
+	// counter, when set, keeps the quota totals (else in memory).
+	counter usage.Counter
+	// firstTokenLatency paces groqmock's answers, so calls overlap.
+	firstTokenLatency time.Duration
 }
 
 func startChat(t *testing.T, st store.Store, o chatOptions) *chatEnv {
 	t.Helper()
-	mock := groqmock.New(groqmock.Config{Orgs: []groqmock.Org{{ID: mockOrg, Keys: []string{mockKey}, Limits: o.limits}}})
+	mock := groqmock.New(groqmock.Config{FirstTokenLatency: o.firstTokenLatency, Orgs: []groqmock.Org{{ID: mockOrg, Keys: []string{mockKey}, Limits: o.limits}}})
 	e := &chatEnv{mock: mock, arrived: make(chan struct{}, 64), ended: make(chan error, 64), handled: make(chan string, 64)}
 	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/openai/v1/chat/completions" {
@@ -81,7 +85,7 @@ func startChat(t *testing.T, st store.Store, o chatOptions) *chatEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.rec, err = usage.NewRecorder(usage.Options{Store: st, DefaultQuota: o.quota, FlushInterval: time.Hour, Now: clock.Now})
+	e.rec, err = usage.NewRecorder(usage.Options{Store: st, Counter: o.counter, DefaultQuota: o.quota, FlushInterval: time.Hour, Now: clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
