@@ -8,7 +8,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"golang.org/x/text/cases"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -18,13 +17,13 @@ const (
 	MaxNameChars  = 100
 )
 
-var fold = cases.Fold()
-
 // NormalizeEmail maps an address to its canonical form and checks it is a
 // plain addr-spec (no display name); it returns a field message when it is
-// not. The canonical form is NFKC, case-folded, NFKC again (NFKC_Casefold
-// without dropping ignorables), so full-width, compatibility and upper-case
-// spellings of one address are one account. Addresses that could display
+// not. The canonical form is NFKC, lower-cased, NFKC again, so full-width,
+// compatibility and upper-case spellings of one address are one account.
+// Lower-casing rather than full case folding keeps the form emails were
+// always stored in (strings.ToLower) and keeps apart addresses that do not
+// look alike (folding would make "ß" "ss"). Addresses that could display
 // like another one are refused rather than mapped: invisible or format
 // characters (category Cf, variation selectors, other default-ignorables),
 // labels that mix scripts beyond what UTS #39 "highly restrictive" allows
@@ -38,7 +37,7 @@ func NormalizeEmail(raw string) (string, string) {
 	if r, ok := invisible(e); ok {
 		return "", fmt.Sprintf("must not contain invisible or formatting characters (U+%04X)", r)
 	}
-	e = norm.NFKC.String(fold.String(norm.NFKC.String(e)))
+	e = norm.NFKC.String(strings.ToLower(norm.NFKC.String(e)))
 	switch {
 	case e == "":
 		return "", "is required"
