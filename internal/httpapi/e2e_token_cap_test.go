@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/parley-chat/parley/internal/account"
@@ -56,5 +57,25 @@ func TestAPITokenCapHoldsUnderConcurrency(t *testing.T) {
 		}
 		e.Want(e.Call("DELETE", "/api/v1/tokens/"+first.ID, tok, nil), 204)
 		e.Want(e.Call("POST", "/api/v1/tokens", tok, map[string]string{"name": "after revoking"}), 201)
+
+		// The same race straight on the service, tighter than over HTTP.
+		e.Want(e.Call("DELETE", "/api/v1/tokens/"+extra.ID, tok, nil), 204)
+		e.Want(e.Call("DELETE", "/api/v1/tokens/"+first.ID, tok, nil), 204)
+		var list struct{ Data []struct{ ID string } }
+		e.Want(e.Call("GET", "/api/v1/tokens", tok, nil), 200).Decode(t, &list)
+		e.Want(e.Call("DELETE", "/api/v1/tokens/"+list.Data[0].ID, tok, nil), 204) // one below the cap again
+		var made sync.WaitGroup
+		var created atomic.Int64
+		for i := range parallel {
+			made.Go(func() {
+				if _, _, err := e.Accounts.CreateAPIToken(t.Context(), a.User.ID, account.NewAPIToken{Name: fmt.Sprint("svc", i)}); err == nil {
+					created.Add(1)
+				}
+			})
+		}
+		made.Wait()
+		if created.Load() != 1 {
+			t.Fatalf("%d parallel service creates at cap-1 made %d tokens, want 1", parallel, created.Load())
+		}
 	})
 }
