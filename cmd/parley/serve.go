@@ -84,7 +84,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 	// Domain services log with the request id of the call they serve.
 	svcLog := slog.New(logging.WithContext(log.Handler(), reqctx.LogAttrs))
 	accounts, err := account.NewService(in.accounts(st), tokens, account.Options{ // read-through cache, invalidated on write
-		Signup: cfg.Signup, RefreshTTL: cfg.RefreshTokenTTL, Logger: svcLog,
+		Signup: cfg.Signup, RefreshTTL: cfg.RefreshTokenTTL, Logger: svcLog, MaxAPITokens: cfg.MaxAPITokensPerUser,
 		// Failed-login back-off: in Redis when configured, so it holds across replicas.
 		AccountThrottle:     in.throttle(e.policyOr(account.DefaultThrottlePolicy)),
 		AccountWideThrottle: in.throttle(e.policyOr(account.DefaultAccountWidePolicy)),

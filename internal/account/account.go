@@ -5,6 +5,8 @@ package account
 import (
 	"context"
 	"time"
+
+	"github.com/parley-chat/parley/internal/errs"
 )
 
 // Roles a user can have.
@@ -81,6 +83,10 @@ type Invite struct {
 	UsedBy    string
 }
 
+// ErrAPITokenLimit is what a store returns when a user already holds the
+// most API tokens they may.
+var ErrAPITokenLimit = errs.E(errs.Conflict, "api token limit reached")
+
 // CreateOptions are the atomic side conditions of CreateUser.
 type CreateOptions struct {
 	// FirstAdmin: when no user exists yet, store the user as admin. Two racing
@@ -150,7 +156,11 @@ type Store interface {
 	CreateInvite(ctx context.Context, inv Invite) error
 	ListInvites(ctx context.Context) ([]Invite, error)
 
-	CreateAPIToken(ctx context.Context, t APIToken) error
+	// CreateAPIToken stores t. With maxLive > 0 it returns ErrAPITokenLimit
+	// when the user already holds maxLive unrevoked, unexpired tokens; the
+	// count and the insert are one atomic step, so racing creates cannot
+	// pass the cap. errs.NotFound when the user does not exist.
+	CreateAPIToken(ctx context.Context, t APIToken, maxLive int) error
 	APITokenByHash(ctx context.Context, hash string) (APIToken, error)
 	ListAPITokens(ctx context.Context, userID string) ([]APIToken, error)
 	// RevokeAPIToken revokes the user's token; errs.NotFound if it is not theirs.

@@ -42,7 +42,13 @@ type Options struct {
 	Hasher *auth.Hasher
 	Logger *slog.Logger
 	Now    func() time.Time
+	// MaxAPITokens caps the unrevoked, unexpired API tokens one user may
+	// hold; DefaultMaxAPITokens when zero, no cap when negative.
+	MaxAPITokens int
 }
+
+// DefaultMaxAPITokens is the API-token cap per user unless configured.
+const DefaultMaxAPITokens = 50
 
 // Service enforces parley's account rules: sign-up, login, refresh-token
 // rotation, profile changes and administration.
@@ -58,7 +64,9 @@ type Service struct {
 	log        *slog.Logger
 	now        func() time.Time
 	dummyHash  string
-	touches    touchLog
+	// maxAPITokens: 0 means no cap (see Options.MaxAPITokens).
+	maxAPITokens int
+	touches      touchLog
 }
 
 // NewService returns a Service on store issuing access tokens with tokens.
@@ -79,6 +87,12 @@ func NewService(store Store, tokens *auth.Tokens, opts Options) (*Service, error
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	switch {
+	case opts.MaxAPITokens == 0:
+		opts.MaxAPITokens = DefaultMaxAPITokens
+	case opts.MaxAPITokens < 0:
+		opts.MaxAPITokens = 0
 	}
 	if opts.AccountThrottle == nil {
 		opts.AccountThrottle = NewMemoryThrottle(DefaultThrottlePolicy, opts.Now)
@@ -102,6 +116,7 @@ func NewService(store Store, tokens *auth.Tokens, opts Options) (*Service, error
 		store: store, tokens: tokens, signup: opts.Signup, refreshTTL: opts.RefreshTTL,
 		byAccount: opts.AccountThrottle, byAcctWide: opts.AccountWideThrottle, byAddress: opts.AddressThrottle,
 		hasher: opts.Hasher, log: opts.Logger, now: opts.Now, dummyHash: dummy,
+		maxAPITokens: opts.MaxAPITokens,
 	}, nil
 }
 

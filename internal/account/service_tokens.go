@@ -2,6 +2,7 @@ package account
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -53,7 +54,10 @@ func (s *Service) CreateAPIToken(ctx context.Context, userID string, in NewAPITo
 		exp := now.Add(time.Duration(*in.ExpiresInDays) * 24 * time.Hour)
 		t.ExpiresAt = &exp
 	}
-	if err := s.store.CreateAPIToken(ctx, t); err != nil {
+	if err := s.store.CreateAPIToken(ctx, t, s.maxAPITokens); errors.Is(err, ErrAPITokenLimit) {
+		return APIToken{}, "", errs.E(errs.Conflict,
+			"you hold the maximum of %d API tokens; revoke one to create another", s.maxAPITokens)
+	} else if err != nil {
 		return APIToken{}, "", err
 	}
 	return t, raw, nil

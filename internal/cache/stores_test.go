@@ -35,7 +35,7 @@ func TestCachedStoresAcrossReplicas(t *testing.T) {
 	}
 
 	tok := account.APIToken{ID: "01900000-0000-7000-8000-000000000001", UserID: u.ID, Name: "ci", Prefix: "plt_abc", TokenHash: "hash1", CreatedAt: time.Now()}
-	if err := db.CreateAPIToken(ctx, tok); err != nil {
+	if err := db.CreateAPIToken(ctx, tok, 0); err != nil {
 		t.Fatal(err)
 	}
 	if got, err := accB.APITokenByHash(ctx, "hash1"); err != nil || got.RevokedAt != nil {

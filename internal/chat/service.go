@@ -18,8 +18,11 @@ import (
 // Quota is what the Service needs from usage accounting; usage.Recorder
 // implements it.
 type Quota interface {
-	// Check fails with errs.QuotaExceeded when u may not spend more tokens today.
-	Check(ctx context.Context, u account.User) error
+	// Reserve takes a call's estimated tokens of u's quota before it goes
+	// upstream, atomically, or fails with errs.QuotaExceeded when u may not
+	// spend more tokens today; release gives the estimate back once the call
+	// has ended (its real count goes through Record).
+	Reserve(ctx context.Context, u account.User, estimate int64) (release func(), err error)
 	// Record accounts one call's tokens to its user, off the hot path.
 	Record(ctx context.Context, userID, model string, promptTokens, completionTokens int)
 }
@@ -159,7 +162,12 @@ func (s *Service) completionReserve(m Model, p Params) int {
 // first line, at most 80 characters.
 func titleFrom(content string) string {
 	line, _, _ := strings.Cut(strings.TrimSpace(content), "\n")
-	line = strings.Join(strings.Fields(line), " ")
+	line = strings.Join(strings.Fields(strings.Map(func(r rune) rune {
+		if isBidiControl(r) {
+			return -1
+		}
+		return r
+	}, line)), " ")
 	if utf8.RuneCountInString(line) <= 80 {
 		return line
 	}

@@ -79,27 +79,31 @@ func (req APIRequest) estimate() int {
 }
 
 // startAPI checks what every /v1 completion must pass before it goes
-// upstream: a model the pool serves (OpenAI's 404 otherwise) and quota left.
-func (s *Service) startAPI(ctx context.Context, user account.User, req APIRequest) (CompletionRequest, error) {
+// upstream: a model the pool serves (OpenAI's 404 otherwise) and quota left,
+// of which it reserves the request's estimate; release gives that back.
+func (s *Service) startAPI(ctx context.Context, user account.User, req APIRequest) (CompletionRequest, func(), error) {
 	if _, ok, err := s.findModel(ctx, *req.Model); err != nil {
-		return CompletionRequest{}, err
+		return CompletionRequest{}, nil, err
 	} else if !ok {
-		return CompletionRequest{}, &errs.Error{Code: errs.NotFound, Fields: map[string]string{"model": "does not exist"},
+		return CompletionRequest{}, nil, &errs.Error{Code: errs.NotFound, Fields: map[string]string{"model": "does not exist"},
 			Message: "The model `" + *req.Model + "` does not exist or you do not have access to it."}
 	}
-	if err := s.checkQuota(ctx, user); err != nil {
-		return CompletionRequest{}, err
+	estimate := req.estimate()
+	release, err := s.reserveQuota(ctx, user, estimate)
+	if err != nil {
+		return CompletionRequest{}, nil, err
 	}
-	return CompletionRequest{Model: *req.Model, Body: req.Body, Stream: req.Stream, EstimatedTokens: req.estimate(),
-		Affinity: user.ID, RequestID: reqctx.RequestID(ctx)}, nil
+	return CompletionRequest{Model: *req.Model, Body: req.Body, Stream: req.Stream, EstimatedTokens: estimate,
+		Affinity: user.ID, RequestID: reqctx.RequestID(ctx)}, release, nil
 }
 
 // CompleteAPI answers a non-streaming /v1 completion and accounts its tokens.
 func (s *Service) CompleteAPI(ctx context.Context, user account.User, req APIRequest) (Completion, error) {
-	creq, err := s.startAPI(ctx, user, req)
+	creq, release, err := s.startAPI(ctx, user, req)
 	if err != nil {
 		return Completion{}, err
 	}
+	defer release() // after the real count is recorded
 	c, err := s.o.Completer.Complete(ctx, creq)
 	if err != nil {
 		return Completion{}, err
@@ -112,15 +116,17 @@ func (s *Service) CompleteAPI(ctx context.Context, user account.User, req APIReq
 // upstream's chunks through; closing it accounts the tokens: upstream's count
 // when it sent one, else an estimate of what was sent.
 func (s *Service) StreamAPI(ctx context.Context, user account.User, req APIRequest) (*APIStream, error) {
-	creq, err := s.startAPI(ctx, user, req)
+	creq, release, err := s.startAPI(ctx, user, req)
 	if err != nil {
 		return nil, err
 	}
 	st, err := s.o.Completer.Stream(ctx, creq)
 	if err != nil {
+		release()
 		return nil, err
 	}
-	return &APIStream{svc: s, ctx: ctx, userID: user.ID, model: creq.Model, prompt: EstimateTokens(string(req.Messages)), stream: st}, nil
+	return &APIStream{svc: s, ctx: ctx, userID: user.ID, model: creq.Model, prompt: EstimateTokens(string(req.Messages)),
+		stream: st, release: release}, nil
 }
 
 // APIStream is a /v1 completion being streamed; one goroutine uses it.
@@ -134,6 +140,7 @@ type APIStream struct {
 	usage     *Usage
 	completed int
 	closed    bool
+	release   func() // gives back the quota reservation
 }
 
 // Next returns upstream's next chunk; io.EOF after the last.
@@ -166,6 +173,7 @@ func (a *APIStream) Close() error {
 		p, c = a.usage.PromptTokens, a.usage.CompletionTokens
 	}
 	a.svc.record(a.ctx, a.userID, a.model, p, c)
+	a.release()
 	return err
 }
 

@@ -56,6 +56,8 @@ func (s *Service) check(in ConversationInput, model string) (ConversationUpdate,
 			fields["title"] = "must not contain control characters"
 		case utf8.RuneCountInString(t) > MaxTitleChars:
 			fields["title"] = "must be at most 200 characters"
+		case strings.ContainsFunc(t, isBidiControl):
+			fields["title"] = "must not contain bidirectional control characters (U+202A–U+202E, U+2066–U+2069)"
 		}
 		upd.Title = &t
 	}
@@ -73,6 +75,14 @@ func (s *Service) check(in ConversationInput, model string) (ConversationUpdate,
 		return ConversationUpdate{}, errs.Validation(fields)
 	}
 	return upd, nil
+}
+
+// isBidiControl reports an embedding, override or isolate character: they
+// reorder the text around them, so a title could display as something else.
+// The marks LRM, RLM and ALM stay allowed (right-to-left text needs them).
+// account.BidiControl applies the same rule to names.
+func isBidiControl(r rune) bool {
+	return (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069)
 }
 
 // CreateConversation starts a conversation for userID, titled DefaultTitle

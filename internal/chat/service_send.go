@@ -61,9 +61,24 @@ func (s *Service) Send(ctx context.Context, user account.User, conversationID st
 	if !ok {
 		return nil, errs.Validation(map[string]string{"content": "too long for the context window of " + m.ID})
 	}
+	release, err := s.reserveQuota(ctx, user, tokens+reserve)
+	if err != nil {
+		return nil, err
+	}
+	t, err := s.sendStarted(ctx, user, conv, m, msgs, parentID, in.Content, kept, tokens+reserve, reserve, release)
+	if err != nil {
+		release()
+		return nil, err
+	}
+	return t, nil
+}
 
+// sendStarted is Send once the quota is reserved: it stores the user
+// message and starts the answer, whose Turn releases the reservation.
+func (s *Service) sendStarted(ctx context.Context, user account.User, conv Conversation, m Model, msgs []Message,
+	parentID, content string, kept []wireMessage, estimate, reserve int, release func()) (*Turn, error) {
 	userMsg, err := s.o.Store.AddMessage(ctx, user.ID, Message{
-		ID: newID(), ConversationID: conv.ID, ParentID: parentID, Role: RoleUser, Content: in.Content,
+		ID: newID(), ConversationID: conv.ID, ParentID: parentID, Role: RoleUser, Content: content,
 		Model: m.ID, Status: StatusComplete, CreatedAt: s.now().UTC(),
 	})
 	if err != nil {
@@ -71,7 +86,7 @@ func (s *Service) Send(ctx context.Context, user account.User, conversationID st
 	}
 	upd := ConversationUpdate{}
 	if conv.Title == "" || (conv.Title == DefaultTitle && len(msgs) == 0) {
-		t := titleFrom(in.Content)
+		t := titleFrom(content)
 		upd.Title = &t
 	}
 	if conv.Model != m.ID {
@@ -82,7 +97,7 @@ func (s *Service) Send(ctx context.Context, user account.User, conversationID st
 			return nil, fmt.Errorf("update conversation: %w", err)
 		}
 	}
-	t, err := s.start(ctx, user, conv, m, userMsg.ID, kept, tokens+reserve, reserve)
+	t, err := s.start(ctx, user, conv, m, userMsg.ID, kept, estimate, reserve, release)
 	if err != nil {
 		return nil, err
 	}
@@ -150,7 +165,8 @@ func pathTo(msgs []Message, id string) []Message {
 }
 
 // prepare loads what both Send and Regenerate start from: the user's
-// conversation, the model to use, a quota check, and the messages so far.
+// conversation, the model to use, a first quota check (the reservation
+// follows once the history is trimmed), and the messages so far.
 func (s *Service) prepare(ctx context.Context, user account.User, conversationID, model string) (Conversation, Model, []Message, error) {
 	conv, err := s.o.Store.Conversation(ctx, user.ID, conversationID)
 	if err != nil {
@@ -199,8 +215,13 @@ func (s *Service) Regenerate(ctx context.Context, user account.User, conversatio
 	if !ok {
 		return nil, errs.E(errs.Invalid, "the last message is too long for the context window of %s", m.ID)
 	}
-	t, err := s.start(ctx, user, conv, m, tm.ID, kept, tokens+reserve, reserve)
+	release, err := s.reserveQuota(ctx, user, tokens+reserve)
 	if err != nil {
+		return nil, err
+	}
+	t, err := s.start(ctx, user, conv, m, tm.ID, kept, tokens+reserve, reserve, release)
+	if err != nil {
+		release()
 		return nil, err
 	}
 	if conv.Model != m.ID {
@@ -211,17 +232,29 @@ func (s *Service) Regenerate(ctx context.Context, user account.User, conversatio
 	return t, nil
 }
 
+// checkQuota refuses a user whose quota is used up before any work: a
+// reservation of nothing (given back at once).
 func (s *Service) checkQuota(ctx context.Context, user account.User) error {
-	if s.o.Quota == nil {
-		return nil
+	release, err := s.reserveQuota(ctx, user, 0)
+	if err == nil {
+		release()
 	}
-	return s.o.Quota.Check(ctx, user)
+	return err
+}
+
+// reserveQuota reserves a call's estimated tokens; the returned release
+// gives them back once the call's real count is recorded.
+func (s *Service) reserveQuota(ctx context.Context, user account.User, estimate int) (func(), error) {
+	if s.o.Quota == nil {
+		return func() {}, nil
+	}
+	return s.o.Quota.Reserve(ctx, user, int64(estimate))
 }
 
 // start sends the trimmed history upstream and returns the Turn that
 // streams the answer, to be stored under parentID.
 func (s *Service) start(ctx context.Context, user account.User, conv Conversation, m Model, parentID string,
-	msgs []wireMessage, estimate, reserve int) (*Turn, error) {
+	msgs []wireMessage, estimate, reserve int, release func()) (*Turn, error) {
 	body, err := marshalBody(m.ID, msgs, reserve, turnParams(conv.Params, m.ID))
 	if err != nil {
 		return nil, fmt.Errorf("marshal completion: %w", err)
@@ -237,6 +270,6 @@ func (s *Service) start(ctx context.Context, user account.User, conv Conversatio
 	return &Turn{
 		AssistantID: newID(), ParentID: parentID, Model: m.ID,
 		svc: s, ctx: ctx, user: user, convID: conv.ID, stream: stream,
-		promptEstimate: estimate - reserve, startedAt: s.now().UTC(),
+		promptEstimate: estimate - reserve, startedAt: s.now().UTC(), release: release,
 	}, nil
 }

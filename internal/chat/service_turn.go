@@ -33,6 +33,7 @@ type Turn struct {
 	stream         Stream
 	promptEstimate int
 	startedAt      time.Time
+	release        func() // gives back the quota reservation
 
 	content  strings.Builder
 	usage    *Usage
@@ -96,6 +97,7 @@ func (t *Turn) Close() error {
 func (t *Turn) abandon() {
 	t.finished = true
 	_ = t.stream.Close()
+	t.release()
 }
 
 // finish closes the upstream stream, stores the answer with status, and
@@ -131,4 +133,5 @@ func (t *Turn) finish(status string) {
 	}
 	t.final = stored
 	s.record(ctx, t.user.ID, t.Model, u.PromptTokens, u.CompletionTokens)
+	t.release() // after the real count: the total never dips below it
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/parley-chat/parley/internal/httpapi"
 	"github.com/parley-chat/parley/internal/httpapi/apitest"
 	"github.com/parley-chat/parley/internal/platform/testkit"
+	"github.com/parley-chat/parley/internal/ratelimit"
 	"github.com/parley-chat/parley/internal/store"
 	"github.com/parley-chat/parley/internal/usage"
 )
@@ -75,11 +76,17 @@ type chatOptions struct {
 	limits       map[string]groqmock.Limits
 	unconfigured bool
 	keepAlive    time.Duration
+	// streams, when set, is the replica's stream counter (else uncapped).
+	streams *ratelimit.Streams
+	// counter, when set, keeps the quota totals (else in memory).
+	counter usage.Counter
+	// firstTokenLatency paces groqmock's answers, so calls overlap.
+	firstTokenLatency time.Duration
 }
 
 func startChat(t *testing.T, st store.Store, o chatOptions) *chatEnv {
 	t.Helper()
-	mock := groqmock.New(groqmock.Config{Orgs: []groqmock.Org{{ID: mockOrg, Keys: []string{mockKey}, Limits: o.limits}}})
+	mock := groqmock.New(groqmock.Config{FirstTokenLatency: o.firstTokenLatency, Orgs: []groqmock.Org{{ID: mockOrg, Keys: []string{mockKey}, Limits: o.limits}}})
 	e := &chatEnv{mock: mock, arrived: make(chan struct{}, 64), ended: make(chan error, 64), handled: make(chan string, 64),
 		upstream: &upstreamBodies{}}
 	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -109,7 +116,7 @@ func startChat(t *testing.T, st store.Store, o chatOptions) *chatEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.rec, err = usage.NewRecorder(usage.Options{Store: st, DefaultQuota: o.quota, FlushInterval: time.Hour, Now: clock.Now})
+	e.rec, err = usage.NewRecorder(usage.Options{Store: st, Counter: o.counter, DefaultQuota: o.quota, FlushInterval: time.Hour, Now: clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,6 +128,9 @@ func startChat(t *testing.T, st store.Store, o chatOptions) *chatEnv {
 		Deps: func(d *httpapi.Deps) {
 			d.ChatConfigured = func() bool { return !o.unconfigured }
 			d.KeepAlive = o.keepAlive
+			if o.streams != nil {
+				d.Streams = o.streams
+			}
 			d.Audit = handled
 		}})
 	return e

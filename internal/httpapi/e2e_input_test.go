@@ -49,7 +49,9 @@ func TestHostileInput(t *testing.T) {
 			{"long password", apitest.Request{Path: reg, Body: `{"email":"p@example.com","password":"` + strings.Repeat("p", 257) + `"}`}, 422, "validation", "password", ""},
 			{"nul title", apitest.Request{Path: "/api/v1/conversations", Token: tok, Body: `{"title":"a\u0000b"}`}, 422, "validation", "title", ""},
 			{"null title is absent", apitest.Request{Path: "/api/v1/conversations", Token: tok, Body: `{"title":null}`}, 201, "", "", ""},
-			{"unicode title", apitest.Request{Path: "/api/v1/conversations", Token: tok, Body: `{"title":"日本語 🎌 \u202e RTL"}`}, 201, "", "", ""},
+			{"unicode title", apitest.Request{Path: "/api/v1/conversations", Token: tok, Body: `{"title":"日本語 🎌 مرحبا\u200f RTL"}`}, 201, "", "", ""},
+			{"bidi override title", apitest.Request{Path: "/api/v1/conversations", Token: tok, Body: `{"title":"invoice\u202egnp.exe"}`}, 422, "validation", "title", ""},
+			{"bidi isolate title", apitest.Request{Path: "/api/v1/conversations", Token: tok, Body: `{"title":"a\u2067b\u2069"}`}, 422, "validation", "title", ""},
 		}
 		for _, c := range cases {
 			if c.req.Method == "" {

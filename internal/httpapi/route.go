@@ -100,16 +100,17 @@ func (s *Server) wrap(rt Route) http.Handler {
 	if rt.Budgets&BudgetUser != 0 {
 		budget(ratelimit.ScopeUser, ratelimit.KeyUser)
 	}
-	if rt.Stream {
-		key := ratelimit.KeyUser
-		if rt.Auth == AuthAPIToken {
-			key = ratelimit.KeyToken // /v1: a cap per personal API token
-		}
-		mws = append(mws, ratelimit.StreamLimit(ratelimit.StreamLimitOptions{Streams: s.d.Streams, Key: key}))
+	if rt.Stream && rt.Auth != AuthAPIToken {
+		mws = append(mws, ratelimit.StreamLimit(ratelimit.StreamLimitOptions{Streams: s.d.Streams, Keys: ratelimit.StreamKeysUser}))
 	}
 	mws = append(mws, s.d.Firewall.Route(rt.Pattern))
 	if rt.Auth == AuthAPIToken {
 		mws = append(mws, s.authenticate(rt.Auth))
+	}
+	if rt.Stream && rt.Auth == AuthAPIToken {
+		// /v1: one cap per user across the web chat and all their API
+		// tokens, and one per token; the user is known once authenticated.
+		mws = append(mws, ratelimit.StreamLimit(ratelimit.StreamLimitOptions{Streams: s.d.Streams, Keys: ratelimit.StreamKeysUserAndToken}))
 	}
 	for i := len(mws) - 1; i >= 0; i-- {
 		h = mws[i](h)

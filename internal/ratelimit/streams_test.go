@@ -14,7 +14,7 @@ func TestStreamLimit(t *testing.T) {
 	streams := NewStreams(2, m)
 	entered := make(chan struct{})
 	finish := make(chan struct{})
-	h := StreamLimit(StreamLimitOptions{Streams: streams, Key: func(r *http.Request) string { return r.Header.Get("X-Test-User") }})(
+	h := StreamLimit(StreamLimitOptions{Streams: streams, Keys: func(r *http.Request) []string { return []string{r.Header.Get("X-Test-User")} }})(
 		http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			entered <- struct{}{}
 			<-finish
@@ -61,16 +61,16 @@ func TestStreamLimit(t *testing.T) {
 
 func TestStreamsReleaseTwiceIsSafe(t *testing.T) {
 	s := NewStreams(1, nil)
-	release, ok := s.Acquire("u")
+	release, ok := s.Acquire(t.Context(), "u")
 	if !ok {
 		t.Fatal("first acquire refused")
 	}
 	release()
 	release()
-	if _, ok := s.Acquire("u"); !ok {
+	if _, ok := s.Acquire(t.Context(), "u"); !ok {
 		t.Fatal("slot not given back")
 	}
-	if _, ok := s.Acquire("u"); ok {
+	if _, ok := s.Acquire(t.Context(), "u"); ok {
 		t.Fatal("double release freed two slots")
 	}
 }

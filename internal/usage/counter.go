@@ -15,6 +15,11 @@ type Counter interface {
 	Add(ctx context.Context, userID string, day time.Time, tokens int64) (int64, error)
 	// Used returns the user's total for day.
 	Used(ctx context.Context, userID string, day time.Time) (int64, error)
+	// Reserve adds tokens to the user's total for day only if the total is
+	// below quota, in one atomic step, and reports whether it did. Concurrent
+	// requests each see the others' reservations, so together they overrun
+	// the quota by at most one request's share.
+	Reserve(ctx context.Context, userID string, day time.Time, tokens, quota int64) (bool, error)
 }
 
 // Seed loads a user's stored total for a day: the starting point of a
@@ -66,6 +71,26 @@ func (c *MemoryCounter) Add(ctx context.Context, userID string, day time.Time, t
 	}
 	c.entries[userID] += tokens
 	return c.entries[userID], nil
+}
+
+// Reserve implements Counter.
+func (c *MemoryCounter) Reserve(ctx context.Context, userID string, day time.Time, tokens, quota int64) (bool, error) {
+	if err := c.ensure(ctx, userID, day); err != nil {
+		return false, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	switch {
+	case day.Before(c.day): // a call from before midnight: today's quota is fresh
+		return true, nil
+	case day.After(c.day):
+		c.rollLocked(day)
+	}
+	if c.entries[userID] >= quota {
+		return false, nil
+	}
+	c.entries[userID] += tokens
+	return true, nil
 }
 
 // Used implements Counter.

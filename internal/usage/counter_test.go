@@ -2,6 +2,8 @@ package usage_test
 
 import (
 	"context"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -60,6 +62,29 @@ func TestCounters(t *testing.T) {
 				}
 				if got, err := c.Used(ctx, u.ID, next); err != nil || got != 5 {
 					t.Fatalf("Used next day after a late call = %d, %v; want 5", got, err)
+				}
+				// 50 racing reservations of 10 below a quota of 105, from
+				// both replicas: exactly 10 fit (5 + 10×10 = 105).
+				var wg sync.WaitGroup
+				var taken atomic.Int64
+				for i := range 50 {
+					r := a
+					if i%2 == 1 {
+						r = c
+					}
+					wg.Go(func() {
+						ok, err := r.Reserve(ctx, u.ID, next, 10, 105)
+						if err != nil {
+							t.Error(err)
+						}
+						if ok {
+							taken.Add(1)
+						}
+					})
+				}
+				wg.Wait()
+				if got, err := a.Used(ctx, u.ID, next); taken.Load() != 10 || err != nil || got != 105 {
+					t.Fatalf("%d of 50 reservations taken, total %d (%v); want 10 and 105", taken.Load(), got, err)
 				}
 			})
 		}

@@ -3,8 +3,10 @@ package usage
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"math"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/parley-chat/parley/internal/account"
@@ -54,6 +56,43 @@ func (r *Recorder) Check(ctx context.Context, u account.User) error {
 	if used < quota {
 		return nil
 	}
+	return exceeded(quota, now)
+}
+
+// Reserve takes estimate tokens of u's quota for today before a call goes
+// upstream, or fails like Check when the quota is used up. The call's real
+// count is then accounted by Record as usual; release gives the estimate
+// back (call it once the call has ended, whatever the outcome; it is safe to
+// call more than once). Reservations are atomic in the Counter, so
+// concurrent calls cannot together pass the quota by more than one call.
+func (r *Recorder) Reserve(ctx context.Context, u account.User, estimate int64) (release func(), err error) {
+	quota := r.QuotaFor(u)
+	if quota == 0 {
+		return func() {}, nil
+	}
+	now := r.now()
+	day := Day(now)
+	ok, err := r.count.Reserve(ctx, u.ID, day, estimate, quota)
+	if err != nil {
+		return nil, errs.Wrap(errs.Unavailable, err, "usage accounting is unavailable")
+	}
+	if !ok {
+		return nil, exceeded(quota, now)
+	}
+	if estimate == 0 {
+		return func() {}, nil
+	}
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			if _, err := r.count.Add(context.WithoutCancel(ctx), u.ID, day, -estimate); err != nil {
+				r.log.ErrorContext(ctx, "usage counter release", slog.String("user_id", u.ID), slog.Any("error", err))
+			}
+		})
+	}, nil
+}
+
+func exceeded(quota int64, now time.Time) error {
 	reset := Day(now).Add(24 * time.Hour)
 	e := errs.E(errs.QuotaExceeded, "daily token quota of %d tokens used up; it resets at %s",
 		quota, reset.Format(time.RFC3339))

@@ -50,6 +50,8 @@ type Options struct {
 	// with a minute's queue wait (a loaded test machine is slow, and only
 	// the tests of the limit itself want 503s).
 	Hasher *auth.Hasher
+	// MaxAPITokens caps each user's API tokens (account.Options.MaxAPITokens).
+	MaxAPITokens int
 	// Completer answers the chat routes; nil: one with no model and no key.
 	Completer chat.Completer
 	// Usage accounts tokens and checks quotas; nil: a recorder on the store
@@ -99,7 +101,7 @@ func Start(t testing.TB, st store.Store, o Options) *Env {
 	accts, err := account.NewService(st, tokens, account.Options{
 		Signup: o.Signup, RefreshTTL: o.RefreshTTL, Logger: log, Now: o.Clock.Now,
 		AccountThrottle: o.AccountThrottle, AccountWideThrottle: o.AccountWideThrottle, AddressThrottle: o.AddressThrottle,
-		Hasher: o.Hasher,
+		Hasher: o.Hasher, MaxAPITokens: o.MaxAPITokens,
 	})
 	if err != nil {
 		t.Fatal(err)

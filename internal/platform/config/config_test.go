@@ -26,7 +26,7 @@ func TestDefaultsRunOutOfTheBox(t *testing.T) {
 		AccessTokenTTL: 15 * time.Minute, RefreshTokenTTL: 720 * time.Hour, Signup: "open",
 		GroqBaseURL: "https://api.groq.com/openai/v1", GroqDeadKeyTTL: 24 * time.Hour, QueueTimeout: 10 * time.Second, UpstreamTimeout: 120 * time.Second,
 		DefaultModel: "openai/gpt-oss-120b", RateLimitRPS: 10, RateLimitBurst: 20, AuthRateLimitRPM: 20, PasswordHashQueueTimeout: 2 * time.Second,
-		MaxBodyBytes: 1 << 20, MaxStreamsPerUser: 3, WAF: "off", WAFParanoia: 1,
+		MaxBodyBytes: 1 << 20, MaxStreamsPerUser: 3, MaxAPITokensPerUser: 50, WAF: "off", WAFParanoia: 1,
 		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: time.Minute, IdleTimeout: 2 * time.Minute,
 		ShutdownTimeout: 30 * time.Second, AuditRetention: 2160 * time.Hour,
 		LogLevel: "info", LogFormat: "json",

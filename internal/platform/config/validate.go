@@ -145,6 +145,9 @@ func (c Config) Validate() error {
 	if c.PasswordHashQueueTimeout < 0 {
 		add("PARLEY_PASSWORD_HASH_QUEUE_TIMEOUT: must not be negative, got %s", c.PasswordHashQueueTimeout)
 	}
+	if c.MaxAPITokensPerUser < 1 {
+		add("PARLEY_MAX_API_TOKENS_PER_USER: must be at least 1, got %d", c.MaxAPITokensPerUser)
+	}
 	if c.MaxStreamsPerUser < 1 {
 		add("PARLEY_MAX_STREAMS_PER_USER: must be at least 1, got %d", c.MaxStreamsPerUser)
 	}

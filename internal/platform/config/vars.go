@@ -94,8 +94,10 @@ var Vars = []Var{
 		field: func(c *Config) any { return &c.WriteTimeout }},
 	{Name: "PARLEY_IDLE_TIMEOUT", Default: "120s", Description: "How long an idle keep-alive connection stays open.",
 		field: func(c *Config) any { return &c.IdleTimeout }},
-	{Name: "PARLEY_MAX_STREAMS_PER_USER", Default: "3", Description: "Concurrent chat streams per user on each replica (/v1 completions: per API token); more get 429.",
+	{Name: "PARLEY_MAX_STREAMS_PER_USER", Default: "3", Description: "Concurrent chat streams per user, across the web chat and all their API tokens (and per API token); counted in Redis across replicas when configured; more get 429.",
 		field: func(c *Config) any { return &c.MaxStreamsPerUser }},
+	{Name: "PARLEY_MAX_API_TOKENS_PER_USER", Default: "50", Description: "Unrevoked, unexpired personal API tokens one user may hold; creating one more answers 409.",
+		field: func(c *Config) any { return &c.MaxAPITokensPerUser }},
 	{Name: "PARLEY_SHUTDOWN_TIMEOUT", Default: "30s", Description: "Grace period for in-flight requests on SIGTERM.",
 		field: func(c *Config) any { return &c.ShutdownTimeout }},
 	{Name: "PARLEY_SHUTDOWN_DRAIN", Default: "0s", Description: "On SIGTERM, how long /readyz answers 503 while still serving, before the listener closes (load balancers drain; e.g. 5s on Kubernetes).",
@@ -151,8 +153,10 @@ type Config struct {
 	CORSOrigins       []string
 	MaxBodyBytes      int64
 	MaxStreamsPerUser int
-	WAF               string
-	WAFParanoia       int
+	// MaxAPITokensPerUser caps each user's live API tokens.
+	MaxAPITokensPerUser int
+	WAF                 string
+	WAFParanoia         int
 
 	ReadHeaderTimeout time.Duration
 	ReadTimeout       time.Duration

@@ -242,7 +242,7 @@ func TestStreamingReplicaGetsNoWrites(t *testing.T) {
 		{"RevokeUserRefreshTokensExcept", func() error { return s.RevokeUserRefreshTokensExcept(ctx, u.ID, "f1", now) }},
 		{"RevokeUserRefreshTokens", func() error { return s.RevokeUserRefreshTokens(ctx, u.ID, now) }},
 		{"CreateAPIToken", func() error {
-			return s.CreateAPIToken(ctx, account.APIToken{ID: "t1", UserID: u.ID, Name: "n", Prefix: "p", TokenHash: "th", CreatedAt: now})
+			return s.CreateAPIToken(ctx, account.APIToken{ID: "t1", UserID: u.ID, Name: "n", Prefix: "p", TokenHash: "th", CreatedAt: now}, 0)
 		}},
 		{"TouchAPIToken", func() error { return s.TouchAPIToken(ctx, "t1", now) }},
 		{"RevokeAPIToken", func() error { return s.RevokeAPIToken(ctx, u.ID, "t1", now) }},

@@ -158,14 +158,39 @@ func scanAPIToken(row pgx.Row) (account.APIToken, error) {
 }
 
 // CreateAPIToken stores t; errs.NotFound when its user does not exist.
-func (s *Store) CreateAPIToken(ctx context.Context, t account.APIToken) error {
+// With a cap, the user's row is locked (FOR UPDATE) before the live tokens
+// are counted, so concurrent creates for one user are serialised at the cap.
+func (s *Store) CreateAPIToken(ctx context.Context, t account.APIToken, maxLive int) error {
+	const op = "create api token"
+	msgs := sqlkit.Msgs{NotFound: "user not found", Conflict: "token already exists"}
 	if err := sqlkit.CheckText("name", t.Name, "prefix", t.Prefix, "token_hash", t.TokenHash); err != nil {
 		return err
 	}
-	_, err := s.w.Exec(ctx, `INSERT INTO api_tokens (`+apiTokenCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-		sqlkit.ID(t.ID), t.UserID, t.Name, t.Prefix, t.TokenHash, sqlkit.TimeOrNow(t.CreatedAt),
-		tpIn(t.LastUsedAt), tpIn(t.ExpiresAt), tpIn(t.RevokedAt))
-	return fail(ctx, "create api token", err, sqlkit.Msgs{NotFound: "user not found", Conflict: "token already exists"})
+	created := sqlkit.TimeOrNow(t.CreatedAt)
+	return pgx.BeginFunc(ctx, s.w, func(tx pgx.Tx) error {
+		if maxLive > 0 {
+			// Two statements: under READ COMMITTED the count then sees
+			// every token committed by whoever held the lock before.
+			var live int
+			_, err := tx.Exec(ctx, `SELECT 1 FROM users WHERE id = $1 FOR UPDATE`, t.UserID)
+			if err == nil {
+				err = tx.QueryRow(ctx, `
+					SELECT count(*) FROM api_tokens
+					WHERE user_id = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2)`,
+					t.UserID, created).Scan(&live)
+			}
+			if err != nil {
+				return fail(ctx, op, err, msgs)
+			}
+			if live >= maxLive {
+				return account.ErrAPITokenLimit
+			}
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO api_tokens (`+apiTokenCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+			sqlkit.ID(t.ID), t.UserID, t.Name, t.Prefix, t.TokenHash, created,
+			tpIn(t.LastUsedAt), tpIn(t.ExpiresAt), tpIn(t.RevokedAt))
+		return fail(ctx, op, err, msgs)
+	})
 }
 
 // APITokenByHash returns the token whose hash is hash (primary).

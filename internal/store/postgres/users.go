@@ -68,6 +68,20 @@ func (s *Store) CreateUser(ctx context.Context, u account.User, opts account.Cre
 				u.Role = account.RoleAdmin
 			}
 		}
+		// The invite is claimed before the insert, so a bad invite is
+		// refused the same way whether or not the email is taken.
+		if opts.InviteHash != "" {
+			tag, err := tx.Exec(ctx, `
+				UPDATE invites SET used_at = $1
+				WHERE code_hash = $2 AND used_at IS NULL AND expires_at > $1 AND (email = '' OR email = $3)`,
+				u.CreatedAt, opts.InviteHash, u.Email)
+			if err != nil {
+				return fail(ctx, op, err, sqlkit.Msgs{})
+			}
+			if tag.RowsAffected() == 0 {
+				return errs.E(errs.NotFound, "invite")
+			}
+		}
 		_, err := tx.Exec(ctx, `INSERT INTO users (`+userCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
 			u.ID, u.Email, u.Name, u.PasswordHash, u.Role, u.Disabled, u.DailyTokenQuota, u.CreatedAt, u.UpdatedAt)
 		if err != nil {
@@ -76,15 +90,8 @@ func (s *Store) CreateUser(ctx context.Context, u account.User, opts account.Cre
 		if opts.InviteHash == "" {
 			return nil
 		}
-		tag, err := tx.Exec(ctx, `
-			UPDATE invites SET used_at = $1, used_by = $2
-			WHERE code_hash = $3 AND used_at IS NULL AND expires_at > $1 AND (email = '' OR email = $4)`,
-			u.CreatedAt, u.ID, opts.InviteHash, u.Email)
-		if err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE invites SET used_by = $1 WHERE code_hash = $2`, u.ID, opts.InviteHash); err != nil {
 			return fail(ctx, op, err, sqlkit.Msgs{})
-		}
-		if tag.RowsAffected() == 0 {
-			return errs.E(errs.NotFound, "invite")
 		}
 		return nil
 	})

@@ -23,6 +23,16 @@ local v = redis.call('INCRBY', KEYS[1], ARGV[1])
 redis.call('EXPIRE', KEYS[1], ARGV[2])
 return v`)
 
+// reserveIfBelow adds ARGV[1] to a counter that is below ARGV[2]: 1 when it
+// did, 0 when the quota is used up, nil when the key must first be seeded.
+var reserveIfBelow = goredis.NewScript(`
+local v = redis.call('GET', KEYS[1])
+if not v then return false end
+if tonumber(v) >= tonumber(ARGV[2]) then return 0 end
+redis.call('INCRBY', KEYS[1], ARGV[1])
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+return 1`)
+
 // UsageCounter keeps today's totals in Redis (INCRBY on one key per user and
 // day, with expiry), so every replica checks quotas against the same numbers.
 type UsageCounter struct {
@@ -58,6 +68,25 @@ func (c *UsageCounter) Add(ctx context.Context, userID string, day time.Time, to
 		}
 	}
 	return 0, errors.New("usage counter incr: key vanished after seeding")
+}
+
+// Reserve implements usage.Counter, atomically across replicas (Lua).
+func (c *UsageCounter) Reserve(ctx context.Context, userID string, day time.Time, tokens, quota int64) (bool, error) {
+	key := c.key(userID, day)
+	ttl := int64(redisKeyTTL / time.Second)
+	for range 2 {
+		v, err := reserveIfBelow.Run(ctx, c.rdb, []string{key}, tokens, quota, ttl).Int64()
+		if err == nil {
+			return v == 1, nil
+		}
+		if !errors.Is(err, goredis.Nil) {
+			return false, fmt.Errorf("usage counter reserve: %w", err)
+		}
+		if err := c.seedKey(ctx, userID, day, key); err != nil {
+			return false, err
+		}
+	}
+	return false, errors.New("usage counter reserve: key vanished after seeding")
 }
 
 // Used implements usage.Counter.

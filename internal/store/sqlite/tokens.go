@@ -172,14 +172,38 @@ func scanAPIToken(row rowScanner) (account.APIToken, error) {
 }
 
 // CreateAPIToken stores t; errs.NotFound when its user does not exist.
-func (s *Store) CreateAPIToken(ctx context.Context, t account.APIToken) error {
+// The count of live tokens and the insert share one IMMEDIATE transaction
+// (the writer's _txlock), so concurrent creates are serialised at the cap.
+func (s *Store) CreateAPIToken(ctx context.Context, t account.APIToken, maxLive int) error {
+	const op = "create api token"
 	if err := sqlkit.CheckText("name", t.Name, "prefix", t.Prefix, "token_hash", t.TokenHash); err != nil {
 		return err
 	}
-	_, err := s.w.ExecContext(ctx, `INSERT INTO api_tokens (`+apiTokenCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		sqlkit.ID(t.ID), t.UserID, t.Name, t.Prefix, t.TokenHash, tIn(sqlkit.TimeOrNow(t.CreatedAt)),
+	created := sqlkit.TimeOrNow(t.CreatedAt)
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fail(ctx, op, err, sqlkit.Msgs{})
+	}
+	defer func() { _ = tx.Rollback() }()
+	if maxLive > 0 {
+		var live int
+		if err := tx.QueryRowContext(ctx, `
+			SELECT count(*) FROM api_tokens
+			WHERE user_id = ? AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)`,
+			t.UserID, tIn(created)).Scan(&live); err != nil {
+			return fail(ctx, op, err, sqlkit.Msgs{})
+		}
+		if live >= maxLive {
+			return account.ErrAPITokenLimit
+		}
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO api_tokens (`+apiTokenCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		sqlkit.ID(t.ID), t.UserID, t.Name, t.Prefix, t.TokenHash, tIn(created),
 		tpIn(t.LastUsedAt), tpIn(t.ExpiresAt), tpIn(t.RevokedAt))
-	return fail(ctx, "create api token", err, sqlkit.Msgs{NotFound: "user not found", Conflict: "token already exists"})
+	if err == nil {
+		err = tx.Commit()
+	}
+	return fail(ctx, op, err, sqlkit.Msgs{NotFound: "user not found", Conflict: "token already exists"})
 }
 
 // APITokenByHash returns the token whose hash is hash.

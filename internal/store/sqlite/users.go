@@ -65,6 +65,20 @@ func (s *Store) CreateUser(ctx context.Context, u account.User, opts account.Cre
 			u.Role = account.RoleAdmin
 		}
 	}
+	// The invite is claimed before the insert, so a bad invite is refused
+	// the same way whether or not the email is taken.
+	if opts.InviteHash != "" {
+		n, err := affected(tx.ExecContext(ctx, `
+			UPDATE invites SET used_at = ?
+			WHERE code_hash = ? AND used_at IS NULL AND expires_at > ? AND (email = '' OR email = ?)`,
+			tIn(u.CreatedAt), opts.InviteHash, tIn(u.CreatedAt), u.Email))
+		if err != nil {
+			return account.User{}, fail(ctx, op, err, sqlkit.Msgs{})
+		}
+		if n == 0 {
+			return account.User{}, errs.E(errs.NotFound, "invite")
+		}
+	}
 	_, err = tx.ExecContext(ctx, `
 		INSERT INTO users (`+userCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		u.ID, u.Email, u.Name, u.PasswordHash, u.Role, u.Disabled, u.DailyTokenQuota, tIn(u.CreatedAt), tIn(u.UpdatedAt))
@@ -72,15 +86,8 @@ func (s *Store) CreateUser(ctx context.Context, u account.User, opts account.Cre
 		return account.User{}, fail(ctx, op, err, sqlkit.Msgs{Conflict: "email already registered"})
 	}
 	if opts.InviteHash != "" {
-		n, err := affected(tx.ExecContext(ctx, `
-			UPDATE invites SET used_at = ?, used_by = ?
-			WHERE code_hash = ? AND used_at IS NULL AND expires_at > ? AND (email = '' OR email = ?)`,
-			tIn(u.CreatedAt), u.ID, opts.InviteHash, tIn(u.CreatedAt), u.Email))
-		if err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE invites SET used_by = ? WHERE code_hash = ?`, u.ID, opts.InviteHash); err != nil {
 			return account.User{}, fail(ctx, op, err, sqlkit.Msgs{})
-		}
-		if n == 0 {
-			return account.User{}, errs.E(errs.NotFound, "invite")
 		}
 	}
 	if err := tx.Commit(); err != nil {

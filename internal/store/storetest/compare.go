@@ -50,7 +50,7 @@ func snapshot(t *testing.T, s store.Store) everything {
 		ExpiresAt: at.Add(time.Hour), CreatedAt: at, UserAgent: "ua", ClientIP: "::1"}))
 	ok(t, s.MarkRefreshTokenUsed(ctx, "r", at.Add(time.Nanosecond*1500)))
 	ok(t, s.CreateAPIToken(ctx, account.APIToken{ID: "t", UserID: u.ID, Name: "n", Prefix: "p", TokenHash: "th",
-		CreatedAt: at, ExpiresAt: ptr(at.Add(time.Hour))}))
+		CreatedAt: at, ExpiresAt: ptr(at.Add(time.Hour))}, 0))
 	ok(t, s.TouchAPIToken(ctx, "t", at.Add(time.Millisecond)))
 	ok(t, s.CreateInvite(ctx, account.Invite{ID: "i", CodeHash: "ch", CreatedBy: u.ID, Email: "X@Y.io",
 		CreatedAt: at, ExpiresAt: at.Add(time.Hour)}))

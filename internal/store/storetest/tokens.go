@@ -213,13 +213,13 @@ func testTokens(t *testing.T, o Opener) {
 		exp := t0.Add(30 * 24 * time.Hour)
 		in := account.APIToken{ID: "t1", UserID: a.ID, Name: "laptop", Prefix: "pk_abcd", TokenHash: "th1",
 			CreatedAt: t0, ExpiresAt: &exp}
-		ok(t, s.CreateAPIToken(ctx, in))
+		ok(t, s.CreateAPIToken(ctx, in, 0))
 		ok(t, s.CreateAPIToken(ctx, account.APIToken{ID: "t2", UserID: a.ID, Name: "ci", Prefix: "pk_efgh",
-			TokenHash: "th2", CreatedAt: t0.Add(time.Second)}))
+			TokenHash: "th2", CreatedAt: t0.Add(time.Second)}, 0))
 		ok(t, s.CreateAPIToken(ctx, account.APIToken{ID: "t3", UserID: b.ID, Name: "b", Prefix: "pk_b",
-			TokenHash: "th3", CreatedAt: t0}))
-		wantCode(t, s.CreateAPIToken(ctx, account.APIToken{UserID: a.ID, Name: "dup", TokenHash: "th1"}), errs.Conflict)
-		wantCode(t, s.CreateAPIToken(ctx, account.APIToken{UserID: "ghost", Name: "x", TokenHash: "th9"}), errs.NotFound)
+			TokenHash: "th3", CreatedAt: t0}, 0))
+		wantCode(t, s.CreateAPIToken(ctx, account.APIToken{UserID: a.ID, Name: "dup", TokenHash: "th1"}, 0), errs.Conflict)
+		wantCode(t, s.CreateAPIToken(ctx, account.APIToken{UserID: "ghost", Name: "x", TokenHash: "th9"}, 0), errs.NotFound)
 
 		got, err := s.APITokenByHash(ctx, "th1")
 		ok(t, err)
