@@ -4,6 +4,7 @@
  * with the refresh token (once per refresh cookie, however many requests race).
  */
 import { createHash } from "node:crypto";
+import { publicOrigin } from "./config";
 import type { AuthAnswer } from "./types";
 
 /** CookieSpec is one cookie to set, in a form both next/server and tests understand. */
@@ -39,9 +40,17 @@ export function isLoopbackHost(host: string | null): boolean {
 
 /**
  * wantSecureCookies tells whether cookies must be Secure: always, except plain
- * HTTP to a loopback host (local development and the end-to-end tests).
+ * HTTP to a loopback host (local development and the end-to-end tests). The
+ * configured public origin (PARLEY_PUBLIC_URL) decides when set; else the
+ * request does, whose X-Forwarded-* scripts/server.mjs keeps only from a
+ * trusted proxy.
  */
 export function wantSecureCookies(protocol: string, headers: Headers): boolean {
+  const pub = publicOrigin();
+  if (pub) {
+    const u = new URL(pub);
+    return u.protocol === "https:" || !isLoopbackHost(u.host);
+  }
   const proto = (headers.get("x-forwarded-proto")?.split(",")[0].trim() || protocol.replace(/:$/, "")).toLowerCase();
   if (proto === "https") return true;
   return !isLoopbackHost(headers.get("x-forwarded-host") || headers.get("host"));

@@ -1,4 +1,4 @@
-import { beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { clearedCookies, cookieNames, readCookie, REFRESH_SHARE_MS, refreshSession, resetRefreshCache, sessionCookies, wantSecureCookies } from "@/lib/session";
 
 describe("wantSecureCookies", () => {
@@ -12,6 +12,17 @@ describe("wantSecureCookies", () => {
     ["localhost behind https", "http:", { host: "localhost", "x-forwarded-proto": "https" }, true],
   ])("%s", (_n, proto, headers, want) => {
     expect(wantSecureCookies(proto, new Headers(headers))).toBe(want);
+  });
+});
+
+describe("wantSecureCookies with PARLEY_PUBLIC_URL", () => {
+  afterEach(() => vi.unstubAllEnvs());
+
+  it("follows the configured origin, not the client's X-Forwarded-Proto or Host", () => {
+    vi.stubEnv("PARLEY_PUBLIC_URL", "https://chat.example.com");
+    expect(wantSecureCookies("http:", new Headers({ host: "localhost:3000", "x-forwarded-proto": "http" }))).toBe(true);
+    vi.stubEnv("PARLEY_PUBLIC_URL", "http://127.0.0.1:3000");
+    expect(wantSecureCookies("http:", new Headers({ host: "evil.example", "x-forwarded-proto": "https", "x-forwarded-host": "evil.example" }))).toBe(false);
   });
 });
 
