@@ -10,7 +10,6 @@
 export const DEFAULT_NEXT = "/chat";
 
 // Backslashes, ASCII control characters (tab, CR, LF among them) and DEL.
-// eslint-disable-next-line no-control-regex
 const FORBIDDEN = /[\\\u0000-\u001f\u007f]/;
 // Slashes, backslashes and control characters in percent-encoded form.
 const ENCODED = /%(2f|5c|[01][0-9a-f]|7f)/i;
