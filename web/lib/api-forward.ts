@@ -72,7 +72,7 @@ async function readCapped(req: Request): Promise<ArrayBuffer | null | "too_large
     if (done) break;
     size += value.byteLength;
     if (size > MAX_BODY) {
-      await reader.cancel().catch(() => {});
+      void drain(reader);
       return "too_large";
     }
     parts.push(value);
@@ -95,29 +95,57 @@ interface StreamedBody {
   replay: () => ArrayBuffer | null;
 }
 
+/**
+ * DRAIN_MAX: after the cap is crossed, this much more of the body is read and
+ * dropped so the 413 reaches a client that is still sending (closing on unread
+ * data resets the connection, and the answer with it); past it the body is cut.
+ */
+const DRAIN_MAX = 4 << 20;
+
+async function drain(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<void> {
+  let dropped = 0;
+  try {
+    while (dropped <= DRAIN_MAX) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      dropped += value.byteLength;
+    }
+    await reader.cancel();
+  } catch {
+    // the client went away
+  }
+}
+
 function streamCapped(src: ReadableStream<Uint8Array>): StreamedBody {
   let size = 0;
   let over = false;
   let ended = false;
   let kept: Uint8Array[] | null = [];
-  const stream = src.pipeThrough(
-    new TransformStream<Uint8Array, Uint8Array>({
-      transform(chunk, ctrl) {
-        size += chunk.byteLength;
-        if (size > MAX_BODY) {
-          over = true;
-          ctrl.error(new BodyTooLarge("request body too large"));
-          return;
-        }
-        if (kept && size <= REPLAY_MAX) kept.push(chunk.slice());
-        else kept = null;
-        ctrl.enqueue(chunk);
-      },
-      flush() {
+  const reader = src.getReader();
+  const stream = new ReadableStream<Uint8Array>({
+    async pull(ctrl) {
+      const { value, done } = await reader.read();
+      if (done) {
         ended = true;
-      },
-    }),
-  );
+        ctrl.close();
+        return;
+      }
+      size += value.byteLength;
+      if (size > MAX_BODY) {
+        // Erroring the stream cuts the upstream request: the API never sees a terminated (complete-looking) body.
+        over = true;
+        ctrl.error(new BodyTooLarge("request body too large"));
+        void drain(reader);
+        return;
+      }
+      if (kept && size <= REPLAY_MAX) kept.push(value.slice());
+      else kept = null;
+      ctrl.enqueue(value);
+    },
+    cancel(reason) {
+      return reader.cancel(reason);
+    },
+  });
   return {
     stream,
     tooLarge: () => over,
