@@ -166,7 +166,7 @@ func TestComposeOnlyTraefikIsReachable(t *testing.T) {
 		}
 	}
 
-	for _, n := range []string{"internal", "ops"} {
+	for _, n := range []string{"internal", "ops", "app"} {
 		if !p.Networks[n].Internal {
 			t.Errorf("network %s is not internal: true", n)
 		}
@@ -185,10 +185,11 @@ func TestComposeOnlyTraefikIsReachable(t *testing.T) {
 	}
 	want := map[string][]string{
 		"public": {"traefik", "web"},
+		"app":    {"api", "web"},
 		"egress": {"alertmanager", "api"},
 		"ops":    {"grafana", "prometheus", "traefik"},
 		"internal": {"alertmanager", "alloy", "api", "backup", "grafana", "loki", "node-exporter",
-			"postgres", "prometheus", "redis", "web"},
+			"postgres", "prometheus", "redis"},
 	}
 	if diff := cmp.Diff(want, members); diff != "" {
 		t.Errorf("network members (-want +got):\n%s", diff)

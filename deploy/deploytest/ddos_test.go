@@ -4,9 +4,12 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"sort"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/parley-chat/parley/internal/httpapi/middleware"
 	"github.com/parley-chat/parley/internal/platform/reqctx"
@@ -111,10 +114,47 @@ func TestEdgeDDoSPosture(t *testing.T) {
 	}
 }
 
+// resolveClient is what parley's request record makes of a request from peer
+// with X-Forwarded-For xff when it trusts the CIDRs in trusted. web's
+// scripts/server.mjs resolves the client by the same rule (the rightmost hop
+// that is not a trusted proxy), so this models both hops.
+func resolveClient(t *testing.T, trusted, peer, xff string) string {
+	t.Helper()
+	proxies, err := middleware.ParseTrustedProxies(trusted)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got string
+	h := middleware.Record(middleware.RecordOptions{Logger: slog.Default(), TrustedProxies: proxies})(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+		got = reqctx.From(r.Context()).ClientIP
+	}))
+	r := httptest.NewRequest("GET", "/api/v1/conversations", nil)
+	r.RemoteAddr = peer + ":41000"
+	if xff != "" {
+		r.Header.Set("X-Forwarded-For", xff)
+	}
+	h.ServeHTTP(httptest.NewRecorder(), r)
+	return got
+}
+
+// envOf is one service's environment variable, failing when it is unset.
+func envOf(t *testing.T, env []string, service, name string) string {
+	t.Helper()
+	p, err := loadCompose(t, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := p.Services[service].Environment[name]
+	if v == nil {
+		t.Fatalf("%s has no %s", service, name)
+	}
+	return *v
+}
+
 // TestShieldRangesReachParley puts a CDN/DDoS shield in front as
 // deploy/README.md describes (EDGE_TRUSTED_IPS): Traefik trusts its
-// X-Forwarded-For, and parley, behind Traefik and web, resolves the real
-// client, not the shield's edge, so its limits apply per person.
+// X-Forwarded-For, web resolves the real client, not the shield's edge, and
+// parley believes the address web forwards, so its limits apply per person.
 func TestShieldRangesReachParley(t *testing.T) {
 	env := append(append([]string{}, testEnv...), "EDGE_TRUSTED_IPS="+cloudflareV4)
 	if got := traefikFlags(t, env)["entrypoints.websecure.forwardedHeaders.trustedIPs"]; got != cloudflareV4 {
@@ -122,35 +162,63 @@ func TestShieldRangesReachParley(t *testing.T) {
 	}
 	resolve := func(env []string) string {
 		t.Helper()
-		p, err := loadCompose(t, env)
-		if err != nil {
-			t.Fatal(err)
-		}
-		v := p.Services["api"].Environment["PARLEY_TRUSTED_PROXIES"]
-		if v == nil {
-			t.Fatal("api has no PARLEY_TRUSTED_PROXIES")
-		}
-		proxies, err := middleware.ParseTrustedProxies(*v)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var got string
-		h := middleware.Record(middleware.RecordOptions{Logger: slog.Default(), TrustedProxies: proxies})(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
-			got = reqctx.From(r.Context()).ClientIP
-		}))
-		r := httptest.NewRequest("GET", "/api/v1/conversations", nil)
-		r.RemoteAddr = "172.18.0.5:41000" // web, on the compose network
-		// A forged entry, the client as the shield saw it, the shield's
-		// edge (appended by Traefik), Traefik (appended by web).
-		r.Header.Set("X-Forwarded-For", "10.0.0.1, 198.51.100.23, 173.245.48.10, 172.18.0.3")
-		h.ServeHTTP(httptest.NewRecorder(), r)
-		return got
+		// Traefik (on the public network) passes a forged entry, the client as the
+		// shield saw it and the shield's edge; web resolves one client from it …
+		client := resolveClient(t, envOf(t, env, "web", "PARLEY_WEB_TRUSTED_PROXIES"), "172.30.0.3", "10.0.0.1, 198.51.100.23, 173.245.48.10")
+		// … and the API, reached from web on the app network, believes it.
+		return resolveClient(t, envOf(t, env, "api", "PARLEY_TRUSTED_PROXIES"), "172.30.1.5", client)
 	}
 	if got := resolve(env); got != "198.51.100.23" {
 		t.Errorf("behind the shield parley sees %q, want the client 198.51.100.23", got)
 	}
 	if got := resolve(testEnv); got != "173.245.48.10" {
 		t.Errorf("without EDGE_TRUSTED_IPS parley sees %q, want the shield's edge (its ranges are not trusted)", got)
+	}
+}
+
+// TestComposeTrustsOnlyItsProxyNetwork: the API believes X-Forwarded-For only
+// from the app network, which has a fixed subnet and holds web and the API
+// alone; web believes it only from Traefik's public network. Anyone else in
+// RFC 1918 (a container on internal, a neighbour on the host's LAN) who
+// forges the header is seen as the address it comes from.
+func TestComposeTrustsOnlyItsProxyNetwork(t *testing.T) {
+	p := project(t)
+	subnet := func(network string) string {
+		t.Helper()
+		n, ok := p.Networks[network]
+		if !ok || n.Ipam.Config == nil || len(n.Ipam.Config) != 1 || n.Ipam.Config[0].Subnet == "" {
+			t.Fatalf("network %s has no fixed subnet (ipam.config[0].subnet)", network)
+		}
+		return n.Ipam.Config[0].Subnet
+	}
+	app, public := subnet("app"), subnet("public")
+	if !p.Networks["app"].Internal {
+		t.Error("network app is not internal: true")
+	}
+	var onApp []string
+	for name, s := range p.Services {
+		if _, ok := s.Networks["app"]; ok {
+			onApp = append(onApp, name)
+		}
+	}
+	sort.Strings(onApp)
+	if diff := cmp.Diff([]string{"api", "web"}, onApp); diff != "" {
+		t.Errorf("app network members (-want +got):\n%s", diff)
+	}
+	if got := envOf(t, testEnv, "api", "PARLEY_TRUSTED_PROXIES"); got != app {
+		t.Errorf("api PARLEY_TRUSTED_PROXIES = %q, want exactly the app network %s", got, app)
+	}
+	if got := envOf(t, testEnv, "web", "PARLEY_WEB_TRUSTED_PROXIES"); !strings.HasPrefix(got, public+",") && got != public {
+		t.Errorf("web PARLEY_WEB_TRUSTED_PROXIES = %q, want the public network %s (and the shield's ranges)", got, public)
+	}
+	apiTrust := envOf(t, testEnv, "api", "PARLEY_TRUSTED_PROXIES")
+	for _, forger := range []string{"10.0.0.7", "172.16.4.2", "172.30.0.3", "192.168.1.20", "172.18.0.9"} {
+		if got := resolveClient(t, apiTrust, forger, "203.0.113.9"); got != forger {
+			t.Errorf("a request from %s forging X-Forwarded-For is seen as %q, want %s", forger, got, forger)
+		}
+	}
+	if got := resolveClient(t, apiTrust, "172.30.1.5", "203.0.113.9"); got != "203.0.113.9" {
+		t.Errorf("the client web forwards is seen as %q, want 203.0.113.9", got)
 	}
 }
 

@@ -299,3 +299,51 @@ func TestHelmWithoutAutoscaling(t *testing.T) {
 		t.Error("ServiceMonitor rendered although disabled by default")
 	}
 }
+
+// TestHelmTrustsOnlyTheWebTier: the API believes X-Forwarded-For from the web
+// pods' network, which its NetworkPolicy narrows to web pods alone (so one
+// attacker's failed logins throttle that attacker, not every user behind
+// web); web believes X-Forwarded-* from the ingress controller and follows
+// the ingress host for redirects and cookies.
+func TestHelmTrustsOnlyTheWebTier(t *testing.T) {
+	envMap := func(d appsv1.Deployment) map[string]string {
+		m := map[string]string{}
+		for _, e := range d.Spec.Template.Spec.Containers[0].Env {
+			m[e.Name] = e.Value
+		}
+		return m
+	}
+	r := template(t)
+	api, web := envMap(r.Deployments["parley-api"]), envMap(r.Deployments["parley-web"])
+	if got := api["PARLEY_TRUSTED_PROXIES"]; got != "10.244.0.0/16" {
+		t.Errorf("api PARLEY_TRUSTED_PROXIES = %q, want the web pods' CIDR (clientAddress.webPodCIDR)", got)
+	}
+	if got := web["PARLEY_WEB_TRUSTED_PROXIES"]; got != "10.244.0.0/16" {
+		t.Errorf("web PARLEY_WEB_TRUSTED_PROXIES = %q, want the ingress controller's CIDR (clientAddress.ingressCIDR)", got)
+	}
+	if got := web["PARLEY_PUBLIC_URL"]; got != "https://chat.example.com" {
+		t.Errorf("web PARLEY_PUBLIC_URL = %q, want the ingress host", got)
+	}
+	// Trusting a CIDR is trusting whoever can reach the API's http port from it: web pods only.
+	pol := r.Policies["parley-api"]
+	for _, rule := range pol.Spec.Ingress {
+		for _, port := range rule.Ports {
+			if port.Port == nil || port.Port.String() != "http" {
+				continue
+			}
+			if len(rule.From) != 1 || rule.From[0].PodSelector == nil || rule.From[0].PodSelector.MatchLabels["app.kubernetes.io/component"] != "web" ||
+				rule.From[0].NamespaceSelector != nil || rule.From[0].IPBlock != nil {
+				t.Errorf("the API's http port admits %+v, want web pods only", rule.From)
+			}
+		}
+	}
+
+	r = template(t, "clientAddress.webPodCIDR=10.8.0.0/14", "clientAddress.ingressCIDR=10.8.0.0/14", "ingress.tls.enabled=false")
+	api, web = envMap(r.Deployments["parley-api"]), envMap(r.Deployments["parley-web"])
+	if api["PARLEY_TRUSTED_PROXIES"] != "10.8.0.0/14" || web["PARLEY_WEB_TRUSTED_PROXIES"] != "10.8.0.0/14" {
+		t.Errorf("clientAddress not applied: api %q web %q", api["PARLEY_TRUSTED_PROXIES"], web["PARLEY_WEB_TRUSTED_PROXIES"])
+	}
+	if web["PARLEY_PUBLIC_URL"] != "http://chat.example.com" {
+		t.Errorf("without TLS PARLEY_PUBLIC_URL = %q", web["PARLEY_PUBLIC_URL"])
+	}
+}

@@ -9,12 +9,8 @@ import { Button } from "@/components/ui/button";
 import { Field, Input, Label } from "@/components/ui/input";
 import { apiFetch, toProblem } from "@/lib/client";
 import { useDescribeProblem } from "@/lib/problems-client";
+import { safeNext } from "@/lib/safe-next";
 import type { Problem } from "@/lib/types";
-
-/** safeNext keeps a post-login redirect on this site. */
-function safeNext(next: string | null): string {
-  return next && next.startsWith("/") && !next.startsWith("//") ? next : "/chat";
-}
 
 function FieldError({ id, children, alert }: { id: string; children: React.ReactNode; alert?: boolean }) {
   return (

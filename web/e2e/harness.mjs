@@ -104,7 +104,7 @@ let checked = null;
  * adjust a stack (e.g. tight limits for the rate-limit test); the web app gets the
  * API's PARLEY_SIGNUP; opts.webRoot runs another build of the web app (a copy of web/
  * with its own .next, e.g. one built with PARLEY_ASSET_PREFIX); opts.webEnv adds to the web
- * server's environment; opts.browser === false starts no Chromium.
+ * server's environment (or is a function of { webUrl, apiUrl } returning it); opts.browser === false starts no Chromium.
  */
 export async function startStack(opts = {}) {
   checked ??= preflight();
@@ -147,7 +147,7 @@ export async function startStack(opts = {}) {
     NEXT_TELEMETRY_DISABLED: "1",
     PARLEY_API_URL: apiUrl,
     PARLEY_SIGNUP: apiEnv.PARLEY_SIGNUP,
-    ...(opts.webEnv ?? {}),
+    ...(typeof opts.webEnv === "function" ? opts.webEnv({ webUrl: `http://127.0.0.1:${wPort}`, apiUrl }) : (opts.webEnv ?? {})),
   });
   const webUrl = `http://127.0.0.1:${wPort}`;
   await waitFor(`${webUrl}/login`, web);

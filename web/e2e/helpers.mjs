@@ -198,3 +198,50 @@ export async function sessionHeaders(page, webUrl) {
     origin: webUrl,
   };
 }
+
+/** send makes one HTTP/1.1 request with node:http (which, unlike fetch, lets a test set Host) and reads the whole answer. */
+export function send(url, { method = "GET", headers = {}, body, localAddress } = {}) {
+  return new Promise((resolve, reject) => {
+    const u = new URL(url);
+    const req = http.request({ host: u.hostname, port: u.port, path: u.pathname + u.search, method, headers, localAddress }, (res) => {
+      let text = "";
+      res.setEncoding("utf8");
+      res.on("data", (c) => (text += c));
+      res.on("end", () => resolve({ status: res.statusCode, headers: res.headers, text }));
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+    if (typeof body === "function") body(req);
+    else {
+      if (body !== undefined) req.write(body);
+      req.end();
+    }
+  });
+}
+
+/** cookiesOf maps name → { value, attrs } for each Set-Cookie of an answer. */
+export function cookiesOf(res) {
+  const out = new Map();
+  for (const line of res.headers["set-cookie"] ?? []) {
+    const [pair, ...attrs] = line.split(";").map((x) => x.trim());
+    const i = pair.indexOf("=");
+    out.set(pair.slice(0, i), { value: decodeURIComponent(pair.slice(i + 1)), attrs: attrs.map((a) => a.toLowerCase()) });
+  }
+  return out;
+}
+
+/** signInThroughWeb signs in through the web app's forwarder as a script would and returns its cookies (name → value). */
+export async function signInThroughWeb(webUrl, email, password, opts = {}) {
+  const page = await send(`${webUrl}/login`, opts);
+  const csrf = cookiesOf(page).get("parley_csrf")?.value;
+  assert.ok(csrf, "the sign-in page set no CSRF cookie");
+  const res = await send(`${webUrl}/api/v1/auth/login`, {
+    ...opts,
+    method: "POST",
+    headers: { "content-type": "application/json", "x-csrf-token": csrf, cookie: `parley_csrf=${csrf}` },
+    body: JSON.stringify({ email, password }),
+  });
+  const jar = new Map([["parley_csrf", csrf]]);
+  for (const [k, v] of cookiesOf(res)) jar.set(k, v.value);
+  return { res, jar };
+}

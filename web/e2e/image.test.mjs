@@ -51,7 +51,9 @@ describe("the web image's layout", () => {
     url = `http://127.0.0.1:${port}`;
     app = spawn(process.execPath, ["scripts/server.mjs"], {
       cwd: dir,
-      env: { PATH: process.env.PATH, PORT: String(port), HOSTNAME: "127.0.0.1", NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", PARLEY_API_URL: `http://127.0.0.1:${stub.address().port}` },
+      env: { PATH: process.env.PATH, PORT: String(port), HOSTNAME: "127.0.0.1", NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", PARLEY_API_URL: `http://127.0.0.1:${stub.address().port}`,
+        // A load balancer in front, at 127.0.0.3: only its X-Forwarded-For is believed.
+        PARLEY_WEB_TRUSTED_PROXIES: "127.0.0.3/32" },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let log = "";
@@ -117,9 +119,15 @@ describe("the web image's layout", () => {
     }
   });
 
-  it("appends the connecting address to the X-Forwarded-For a client claims", async () => {
+  it("replaces the X-Forwarded-For a client claims with the connecting address", async () => {
     const r = await get(`${url}/api/v1/me`, { localAddress: "127.0.0.2", headers: { "x-forwarded-for": "203.0.113.9" } });
     assert.equal(r.status, 401);
-    assert.deepEqual(seen.at(-1), { url: "/api/v1/me", xff: "203.0.113.9, 127.0.0.2" });
+    assert.deepEqual(seen.at(-1), { url: "/api/v1/me", xff: "127.0.0.2" });
+  });
+
+  it("believes a trusted proxy's X-Forwarded-For and forwards the one client it names", async () => {
+    const r = await get(`${url}/api/v1/me`, { localAddress: "127.0.0.3", headers: { "x-forwarded-for": "198.51.100.1, 203.0.113.9" } });
+    assert.equal(r.status, 401);
+    assert.deepEqual(seen.at(-1), { url: "/api/v1/me", xff: "203.0.113.9" });
   });
 });

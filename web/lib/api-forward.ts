@@ -18,8 +18,15 @@ import {
 } from "./session";
 import type { AuthAnswer } from "./types";
 
-/** MAX_BODY caps request bodies the forwarder buffers (they are replayed after a token renewal). */
-const MAX_BODY = 1 << 20;
+/**
+ * MAX_BODY caps a request body whatever its framing (Content-Length or
+ * chunked): bodies are streamed to the API and counted on the way, and one
+ * that grows past the cap is cut (the API sees a broken request, never a
+ * short one that looks complete) and answered 413.
+ */
+export const MAX_BODY = 1 << 20;
+/** REPLAY_MAX: a streamed body up to this size is also kept, to be sent again after a token renewal. */
+const REPLAY_MAX = 64 << 10;
 
 function serializeCookie(c: CookieSpec): string {
   const parts = [`${c.name}=${encodeURIComponent(c.value)}`, `Path=${c.path}`, `Max-Age=${c.maxAge}`];
@@ -52,12 +59,107 @@ function parseCookies(header: string | null): Map<string, string> {
   return m;
 }
 
-async function readBody(req: Request): Promise<ArrayBuffer | null | "too_large"> {
-  if (req.method === "GET" || req.method === "HEAD") return null;
-  const len = Number(req.headers.get("content-length") ?? "0");
-  if (len > MAX_BODY) return "too_large";
-  const buf = await req.arrayBuffer();
-  return buf.byteLength > MAX_BODY ? "too_large" : buf;
+class BodyTooLarge extends Error {}
+
+/** readCapped buffers a body (the auth routes, PATCH /me: small JSON the forwarder rewrites), reading no further than the cap. */
+async function readCapped(req: Request): Promise<ArrayBuffer | null | "too_large"> {
+  if (!req.body) return null;
+  const reader = req.body.getReader();
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_BODY) {
+      void drain(reader);
+      return "too_large";
+    }
+    parts.push(value);
+  }
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.byteLength;
+  }
+  return out.buffer;
+}
+
+/** StreamedBody is a request body on its way to the API, counted against MAX_BODY. */
+interface StreamedBody {
+  stream: ReadableStream<Uint8Array>;
+  /** tooLarge tells whether the body grew past the cap (the upstream request was then cut). */
+  tooLarge: () => boolean;
+  /** replay is the whole body when it ended and was small enough to keep, else null. */
+  replay: () => ArrayBuffer | null;
+}
+
+/**
+ * DRAIN_MAX: after the cap is crossed, this much more of the body is read and
+ * dropped so the 413 reaches a client that is still sending (closing on unread
+ * data resets the connection, and the answer with it); past it the body is cut.
+ */
+const DRAIN_MAX = 4 << 20;
+
+async function drain(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<void> {
+  let dropped = 0;
+  try {
+    while (dropped <= DRAIN_MAX) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      dropped += value.byteLength;
+    }
+    await reader.cancel();
+  } catch {
+    // the client went away
+  }
+}
+
+function streamCapped(src: ReadableStream<Uint8Array>): StreamedBody {
+  let size = 0;
+  let over = false;
+  let ended = false;
+  let kept: Uint8Array[] | null = [];
+  const reader = src.getReader();
+  const stream = new ReadableStream<Uint8Array>({
+    async pull(ctrl) {
+      const { value, done } = await reader.read();
+      if (done) {
+        ended = true;
+        ctrl.close();
+        return;
+      }
+      size += value.byteLength;
+      if (size > MAX_BODY) {
+        // Erroring the stream cuts the upstream request: the API never sees a terminated (complete-looking) body.
+        over = true;
+        ctrl.error(new BodyTooLarge("request body too large"));
+        void drain(reader);
+        return;
+      }
+      if (kept && size <= REPLAY_MAX) kept.push(value.slice());
+      else kept = null;
+      ctrl.enqueue(value);
+    },
+    cancel(reason) {
+      return reader.cancel(reason);
+    },
+  });
+  return {
+    stream,
+    tooLarge: () => over,
+    replay: () => {
+      if (!ended || !kept) return null;
+      const out = new Uint8Array(size);
+      let at = 0;
+      for (const p of kept) {
+        out.set(p, at);
+        at += p.byteLength;
+      }
+      return out.buffer;
+    },
+  };
 }
 
 const AUTH_ROUTES = new Set(["login", "register", "refresh", "logout"]);
@@ -103,8 +205,9 @@ export async function forwardApi(req: Request, segments: string[]): Promise<Resp
   });
   if (csrf) return problem(403, "forbidden", "Request refused", csrf);
 
-  const body = await readBody(req);
-  if (body === "too_large") return problem(413, "too_large", "Request body too large");
+  const hasBody = req.method !== "GET" && req.method !== "HEAD" && req.body !== null;
+  if (hasBody && Number(req.headers.get("content-length") ?? "0") > MAX_BODY) return problem(413, "too_large", "Request body too large");
+  const tooLarge = () => problem(413, "too_large", "Request body too large");
 
   const fwd = (accessToken?: string) =>
     forwardRequestHeaders(req.headers, {
@@ -114,9 +217,14 @@ export async function forwardApi(req: Request, segments: string[]): Promise<Resp
       accessToken,
     });
 
-  if (segments.length === 3 && segments[1] === "auth" && AUTH_ROUTES.has(segments[2])) {
-    return authRoute(segments[2], req, body, base, fwd(), get, secure);
-  }
+  const patchMe = req.method === "PATCH" && segments.length === 2 && segments[1] === "me";
+  const isAuth = segments.length === 3 && segments[1] === "auth" && AUTH_ROUTES.has(segments[2]);
+  // Small JSON bodies the forwarder reads or rewrites are buffered (up to the cap); the rest stream.
+  const buffered = hasBody && (isAuth || patchMe) ? await readCapped(req) : null;
+  if (buffered === "too_large") return tooLarge();
+  const streamed = hasBody && !isAuth && !patchMe ? streamCapped(req.body!) : null;
+
+  if (isAuth) return authRoute(segments[2], req, buffered, base, fwd(), get, secure);
 
   let access = readCookie(get, "access");
   let refresh = readCookie(get, "refresh");
@@ -137,25 +245,40 @@ export async function forwardApi(req: Request, segments: string[]): Promise<Resp
   };
   if (!access && refresh) await renew();
 
-  const patchMe = req.method === "PATCH" && segments.length === 2 && segments[1] === "me";
-  const send = () =>
-    fetch(target, {
+  let sent = false;
+  const send = (): Promise<Response> | null => {
+    // The refresh token is read at each send: a renewal in between rotates it.
+    let body: BodyInit | undefined = patchMe ? (withSessionToken(buffered, refresh) ?? undefined) : undefined;
+    if (streamed) {
+      // A streamed body goes once; it is sent again only when it was small enough to keep.
+      const again = sent ? streamed.replay() : null;
+      if (sent && !again) return null;
+      body = again ?? streamed.stream;
+    }
+    sent = true;
+    return fetch(target, {
       method: req.method,
       headers: fwd(access),
-      // The refresh token is read at each send: a renewal in between rotates it.
-      body: (patchMe ? withSessionToken(body, refresh) : body) ?? undefined,
+      body,
       signal: req.signal,
       redirect: "manual",
       cache: "no-store",
-    });
+      ...(body instanceof ReadableStream ? { duplex: "half" } : {}),
+    } as RequestInit);
+  };
   let upstream: Response;
   try {
-    upstream = await send();
+    upstream = await send()!;
     if (upstream.status === 401 && refresh && !renewed && (await renew())) {
-      await upstream.body?.cancel();
-      upstream = await send();
+      // Renewed: the request goes again when its body can; else the 401 goes back with the new cookies and the browser retries.
+      const again = send();
+      if (again) {
+        await upstream.body?.cancel();
+        upstream = await again;
+      }
     }
   } catch (e) {
+    if (streamed?.tooLarge()) return withCookies(tooLarge(), setCookies);
     if (req.signal.aborted) return new Response(null, { status: 499 });
     return withCookies(problem(502, "upstream", "The parley API is unreachable", String((e as Error).message ?? e)), setCookies);
   }

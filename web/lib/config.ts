@@ -11,3 +11,21 @@ export function signupMode(): "open" | "invite" | "closed" {
   const v = process.env.PARLEY_SIGNUP?.trim();
   return v === "invite" || v === "closed" ? v : "open";
 }
+
+/**
+ * publicOrigin is the origin visitors use (scheme, host, port), from
+ * PARLEY_PUBLIC_URL, e.g. "https://chat.example.com"; null when unset (then
+ * the request's Host, and the X-Forwarded-* of a trusted proxy, decide).
+ * Redirects, the CSRF origin check and the cookies' Secure flag follow it;
+ * scripts/server.mjs refuses to start on a value that is not an http(s) URL.
+ */
+export function publicOrigin(): string | null {
+  const raw = process.env.PARLEY_PUBLIC_URL?.trim();
+  if (!raw) return null;
+  try {
+    const u = new URL(raw);
+    return u.protocol === "https:" || u.protocol === "http:" ? u.origin : null;
+  } catch {
+    return null;
+  }
+}

@@ -3,6 +3,7 @@
  * the browser sees, and the checks a state-changing request must pass.
  */
 import { timingSafeEqual } from "node:crypto";
+import { publicOrigin } from "./config";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
@@ -40,8 +41,15 @@ export function checkCsrf(c: CsrfInput): string | null {
   return null;
 }
 
-/** expectedOrigin is the origin the browser sees, honouring a TLS-terminating proxy's X-Forwarded-*. */
+/**
+ * expectedOrigin is the origin the browser sees: the configured public origin
+ * (PARLEY_PUBLIC_URL) when set, else the request's, honouring a TLS-terminating
+ * proxy's X-Forwarded-* (scripts/server.mjs drops them unless the peer is one
+ * of PARLEY_WEB_TRUSTED_PROXIES).
+ */
 export function expectedOrigin(url: URL, headers: Headers): string {
+  const pub = publicOrigin();
+  if (pub) return pub;
   const proto = headers.get("x-forwarded-proto")?.split(",")[0].trim() || url.protocol.replace(/:$/, "");
   const host = headers.get("x-forwarded-host")?.split(",")[0].trim() || headers.get("host") || url.host;
   return `${proto}://${host}`;

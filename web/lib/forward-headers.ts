@@ -57,6 +57,7 @@ const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** ForwardOptions are the facts the proxy adds to a forwarded request. */
 export interface ForwardOptions {
+  /** The client's address; null: the X-Forwarded-For scripts/server.mjs set. */
   clientIp: string | null;
   proto: string;
   host: string | null;
@@ -73,10 +74,10 @@ export function forwardRequestHeaders(incoming: Headers, opt: ForwardOptions): H
     if (HOP_BY_HOP.has(k) || conn.has(k) || DROP_REQUEST.has(k) || k.startsWith("x-middleware") || k === "x-nonce" || k.startsWith("next-") || k === "rsc") return;
     out.set(k, value);
   });
-  const prior = incoming.get("x-forwarded-for");
-  const ip = opt.clientIp?.trim();
-  if (ip) out.set("x-forwarded-for", prior ? `${prior}, ${ip}` : ip);
-  else if (prior) out.set("x-forwarded-for", prior);
+  // One address, never a chain: scripts/server.mjs has already replaced what the
+  // client sent with the client it resolved (the API trusts the web tier for it).
+  const ip = opt.clientIp?.trim() || incoming.get("x-forwarded-for")?.trim();
+  if (ip) out.set("x-forwarded-for", ip);
   out.set("x-forwarded-proto", opt.proto.replace(/:$/, ""));
   if (opt.host) out.set("x-forwarded-host", opt.host);
   const rid = incoming.get("x-request-id");

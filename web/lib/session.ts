@@ -1,8 +1,10 @@
 /**
  * Session handling of the BFF: which cookies hold the session, how they are
  * set and cleared, and how an expired access token is renewed server-side
- * with the refresh token (once per refresh token, however many requests race).
+ * with the refresh token (once per refresh cookie, however many requests race).
  */
+import { createHash } from "node:crypto";
+import { publicOrigin } from "./config";
 import type { AuthAnswer } from "./types";
 
 /** CookieSpec is one cookie to set, in a form both next/server and tests understand. */
@@ -38,9 +40,17 @@ export function isLoopbackHost(host: string | null): boolean {
 
 /**
  * wantSecureCookies tells whether cookies must be Secure: always, except plain
- * HTTP to a loopback host (local development and the end-to-end tests).
+ * HTTP to a loopback host (local development and the end-to-end tests). The
+ * configured public origin (PARLEY_PUBLIC_URL) decides when set; else the
+ * request does, whose X-Forwarded-* scripts/server.mjs keeps only from a
+ * trusted proxy.
  */
 export function wantSecureCookies(protocol: string, headers: Headers): boolean {
+  const pub = publicOrigin();
+  if (pub) {
+    const u = new URL(pub);
+    return u.protocol === "https:" || !isLoopbackHost(u.host);
+  }
   const proto = (headers.get("x-forwarded-proto")?.split(",")[0].trim() || protocol.replace(/:$/, "")).toLowerCase();
   if (proto === "https") return true;
   return !isLoopbackHost(headers.get("x-forwarded-host") || headers.get("host"));
@@ -91,17 +101,29 @@ export type RefreshResult =
 
 type Fetch = (input: string, init?: RequestInit) => Promise<Response>;
 
-type Inflight = Map<string, { at: number; result: Promise<RefreshResult> }>;
+type Inflight = Map<string, { settledAt: number | null; result: Promise<RefreshResult> }>;
 // On globalThis so that proxy.ts and the Route Handlers, bundled apart, share it.
 const g = globalThis as typeof globalThis & { __parleyRefresh?: Inflight };
 const inflight: Inflight = (g.__parleyRefresh ??= new Map());
-/** A refresh answer is reused this long for the same refresh token (concurrent page requests). */
-const REUSE_MS = 20_000;
+
+/**
+ * REFRESH_SHARE_MS is how long a refresh answer is still handed to requests
+ * with the same refresh cookie after it arrived: long enough for the parallel
+ * requests of one page load, short enough that a stolen cookie replayed later
+ * reaches the API, which sees the reuse and ends the session.
+ */
+export const REFRESH_SHARE_MS = 1_500;
+
+/** refreshKey names a refresh cookie in the shared map without keeping the token itself. */
+function refreshKey(token: string): string {
+  return createHash("sha256").update(token).digest("base64url");
+}
 
 /**
  * refreshSession exchanges a refresh token for a new token pair. Concurrent
- * and closely following calls with the same refresh token share one API call,
- * because the API rotates refresh tokens and would treat a second use as theft.
+ * calls with the same refresh cookie (and those within REFRESH_SHARE_MS of
+ * its answer) share one API call, because the API rotates refresh tokens and
+ * treats a second use as theft; other cookies never see that answer.
  */
 export function refreshSession(
   apiUrl: string,
@@ -111,8 +133,9 @@ export function refreshSession(
   now: () => number = Date.now,
 ): Promise<RefreshResult> {
   const t = now();
-  for (const [k, v] of inflight) if (t - v.at > REUSE_MS) inflight.delete(k);
-  const hit = inflight.get(refreshToken);
+  for (const [k, v] of inflight) if (v.settledAt !== null && t - v.settledAt > REFRESH_SHARE_MS) inflight.delete(k);
+  const key = refreshKey(refreshToken);
+  const hit = inflight.get(key);
   if (hit) return hit.result;
   const result = (async (): Promise<RefreshResult> => {
     let res: Response;
@@ -132,10 +155,15 @@ export function refreshSession(
     }
     return { ok: true, auth: (await res.json()) as AuthAnswer };
   })();
-  inflight.set(refreshToken, { at: t, result });
-  // A failed network call should not be cached: let the next request retry.
+  const entry: { settledAt: number | null; result: Promise<RefreshResult> } = { settledAt: null, result };
+  inflight.set(key, entry);
   result.then((r) => {
-    if (!r.ok && r.status >= 500) inflight.delete(refreshToken);
+    // A failed network call should not be shared: let the next request retry.
+    if (!r.ok && r.status >= 500) {
+      if (inflight.get(key) === entry) inflight.delete(key);
+      return;
+    }
+    entry.settledAt = now();
   });
   return result;
 }

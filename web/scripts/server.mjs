@@ -1,8 +1,14 @@
-// Starts the standalone Next.js server so that X-Forwarded-For is right.
+// Starts the standalone Next.js server as the edge of the web tier.
 // Next only fills X-Forwarded-For when the client sent none, so a client could
-// name any address it likes; here, as every proxy should, the address of the
-// peer that connected is appended to whatever chain arrived. The API then
-// trusts the chain only as far as PARLEY_TRUSTED_PROXIES says.
+// name any address it likes, and it believes a client's X-Forwarded-Host and
+// X-Forwarded-Proto. Here each request's client is decided once, before Next
+// sees it: when the connecting peer is one of PARLEY_WEB_TRUSTED_PROXIES (the
+// TLS proxy or load balancer in front), its X-Forwarded-* are believed and the
+// client is the rightmost X-Forwarded-For hop that is not itself trusted;
+// otherwise the web app is the edge: the peer is the client and every
+// X-Forwarded-* / Forwarded header it sent is dropped. X-Forwarded-For then
+// holds that one address (overwritten, never appended to what the client
+// sent), which the API believes from the web tier (its PARLEY_TRUSTED_PROXIES).
 //
 // It also shuts down gracefully. Next's own signal handlers exit at once,
 // cutting every chat stream in flight; with NEXT_MANUAL_SIG_HANDLE set, Next
@@ -13,6 +19,7 @@
 import http from "node:http";
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
+import { BlockList, isIP } from "node:net";
 import { join } from "node:path";
 
 // In a checkout the build is in web/.next/standalone; in the image (see
@@ -24,12 +31,70 @@ if (!server) {
   process.exit(1);
 }
 
-/** appendPeer adds the connecting peer's address to X-Forwarded-For. */
-export function appendPeer(req) {
-  const peer = req.socket?.remoteAddress?.replace(/^::ffff:/, "");
-  if (!peer) return;
-  const prior = req.headers["x-forwarded-for"];
-  req.headers["x-forwarded-for"] = prior ? `${prior}, ${peer}` : peer;
+/** parseTrusted reads PARLEY_WEB_TRUSTED_PROXIES (comma-separated CIDRs or addresses) into a BlockList; it exits on a bad entry. */
+function parseTrusted(raw) {
+  const list = new BlockList();
+  const bad = [];
+  for (const f of String(raw ?? "").split(",").map((x) => x.trim()).filter(Boolean)) {
+    const [addr, bits] = f.split("/");
+    const type = isIP(addr) === 6 ? "ipv6" : isIP(addr) === 4 ? "ipv4" : null;
+    const n = bits === undefined ? (type === "ipv6" ? 128 : 32) : Number(bits);
+    if (!type || !Number.isInteger(n) || n < 0 || n > (type === "ipv6" ? 128 : 32) || (bits !== undefined && !/^\d+$/.test(bits))) {
+      bad.push(f);
+      continue;
+    }
+    list.addSubnet(addr, n, type);
+  }
+  if (bad.length) {
+    console.error(`server: PARLEY_WEB_TRUSTED_PROXIES: not an address or CIDR: ${bad.join(", ")}`);
+    process.exit(1);
+  }
+  return list;
+}
+
+/** normalize turns "::ffff:1.2.3.4", "1.2.3.4:5678" and "[::1]:80" into a bare address; null when it is none. */
+function normalize(s) {
+  let v = String(s ?? "").trim();
+  const bracket = /^\[([^\]]+)\](?::\d+)?$/.exec(v);
+  if (bracket) v = bracket[1];
+  else if (/^[\d.]+:\d+$/.test(v)) v = v.slice(0, v.lastIndexOf(":"));
+  v = v.replace(/^::ffff:(?=[\d.]+$)/i, "");
+  return isIP(v) ? v : null;
+}
+
+const trustedProxies = parseTrusted(process.env.PARLEY_WEB_TRUSTED_PROXIES);
+
+// PARLEY_PUBLIC_URL (lib/config.ts publicOrigin) names the origin redirects and cookies follow: a typo must not start.
+if (process.env.PARLEY_PUBLIC_URL?.trim()) {
+  let ok = false;
+  try {
+    ok = ["http:", "https:"].includes(new URL(process.env.PARLEY_PUBLIC_URL.trim()).protocol);
+  } catch {}
+  if (!ok) {
+    console.error(`server: PARLEY_PUBLIC_URL=${JSON.stringify(process.env.PARLEY_PUBLIC_URL)} is not an http(s) URL (e.g. https://chat.example.com)`);
+    process.exit(1);
+  }
+}
+const isTrusted = (a) => trustedProxies.check(a, isIP(a) === 6 ? "ipv6" : "ipv4");
+const EDGE_ONLY = ["x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "x-forwarded-port", "forwarded", "x-real-ip"];
+
+/** edgeHeaders decides the request's client (see the top of this file) and leaves it alone in X-Forwarded-For. */
+export function edgeHeaders(req) {
+  const peer = normalize(req.socket?.remoteAddress);
+  let client = peer;
+  if (peer && isTrusted(peer)) {
+    const hops = String(req.headers["x-forwarded-for"] ?? "").split(",").map((h) => h.trim()).filter(Boolean);
+    for (let i = hops.length - 1; i >= 0; i--) {
+      const a = normalize(hops[i]);
+      if (!a) break; // garbage from a hop nobody vouches for: keep the nearest trusted address
+      client = a;
+      if (!isTrusted(a)) break;
+    }
+  } else {
+    for (const h of EDGE_ONLY) delete req.headers[h];
+  }
+  if (client) req.headers["x-forwarded-for"] = client;
+  else delete req.headers["x-forwarded-for"];
 }
 
 /** parseDuration reads "30s", "500ms", "2m", "1h" or a bare number of seconds into milliseconds; null when invalid. */
@@ -65,7 +130,7 @@ http.createServer = function patched(...args) {
   if (i >= 0) {
     const listener = args[i];
     args[i] = function onRequest(req, res) {
-      appendPeer(req);
+      edgeHeaders(req);
       inFlight.add(res);
       res.once("close", () => {
         inFlight.delete(res);

@@ -1,7 +1,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { forwardApi as handle } from "@/lib/api-forward";
+import { forwardApi as handle, MAX_BODY } from "@/lib/api-forward";
 import { resetRefreshCache } from "@/lib/session";
 
 /** A stand-in for the parley API that records what reached it. */
@@ -15,7 +15,11 @@ const seen: Seen[] = [];
 let validAccess = "at-1";
 let streamGate: { release: () => void } | null = null;
 
+/** upload, when set, takes the API's requests instead of the routes below (the body-streaming tests). */
+let upload: ((req: http.IncomingMessage, res: http.ServerResponse) => void) | null = null;
+
 const api = http.createServer((req, res) => {
+  if (upload) return upload(req, res);
   let body = "";
   req.on("data", (c) => (body += c));
   req.on("end", () => {
@@ -93,6 +97,7 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise<void>((r) => api.close(() => r())));
 beforeEach(() => {
+  upload = null;
   seen.length = 0;
   validAccess = "at-1";
   resetRefreshCache();
@@ -231,5 +236,118 @@ describe("PATCH /me keeps this session on a password change", () => {
   it("adds nothing to other routes", async () => {
     await call("/api/v1/conversations/c1", { method: "PATCH", headers: { ...csrf, cookie: "parley_csrf=tok; parley_at=at-1; parley_rt=rt-1" }, body: '{"password":"x"}' });
     expect(seen[0].body).toBe('{"password":"x"}');
+  });
+});
+
+describe("request bodies are streamed to the API and capped whatever their framing", () => {
+  /** chunkedBody is a request body without Content-Length whose chunks come from next(), one per pull. */
+  function streamingRequest(path: string, next: () => Promise<Uint8Array | null>): Request {
+    const body = new ReadableStream<Uint8Array>({
+      async pull(ctrl) {
+        const c = await next();
+        if (c) ctrl.enqueue(c);
+        else ctrl.close();
+      },
+    });
+    return new Request(`${web}${path}`, {
+      method: "POST",
+      headers: { host: "127.0.0.1:3000", ...csrf, cookie: "parley_csrf=tok; parley_at=at-1", "content-type": "application/octet-stream" },
+      body,
+      duplex: "half",
+    } as RequestInit);
+  }
+
+  /** apiReceives resolves with each upstream request as it starts, and tells when bytes reach the API and how the request ended. */
+  function apiReceives() {
+    let got = 0;
+    let waiters: { n: number; resolve: () => void }[] = [];
+    let started!: (r: http.IncomingMessage) => void;
+    const start = new Promise<http.IncomingMessage>((r) => (started = r));
+    let ended!: (how: "complete" | "cut") => void;
+    const end = new Promise<"complete" | "cut">((r) => (ended = r));
+    upload = (req, res) => {
+      started(req);
+      let complete = false;
+      req.on("data", (c: Buffer) => {
+        got += c.length;
+        waiters = waiters.filter((w) => (got >= w.n ? (w.resolve(), false) : true));
+      });
+      req.on("end", () => {
+        complete = true;
+        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ bytes: got }));
+      });
+      req.on("close", () => ended(complete ? "complete" : "cut"));
+    };
+    return {
+      start,
+      end,
+      bytes: () => got,
+      /** reached resolves once n bytes reached the API. */
+      reached: (n: number) => new Promise<void>((resolve) => (got >= n ? resolve() : waiters.push({ n, resolve }))),
+    };
+  }
+
+  it("streams a large allowed body: the API has the first chunk before the browser sends the next", async () => {
+    const seenByApi = apiReceives();
+    const chunk = 64 << 10;
+    const chunks = Math.floor(MAX_BODY / chunk); // exactly the cap: allowed
+    let sent = 0;
+    const res = await handle(
+      streamingRequest("/api/v1/conversations", async () => {
+        if (sent === chunks) return null;
+        // A buffering forwarder never sends anything before the body ends: this waits forever and the test times out.
+        if (sent > 0) await seenByApi.reached(sent * chunk);
+        sent++;
+        return new Uint8Array(chunk).fill(97);
+      }),
+      ["v1", "conversations"],
+    );
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ bytes: chunks * chunk });
+    expect(await seenByApi.end).toBe("complete");
+  });
+
+  it("answers 413 problem+json to a chunked body over the cap, and cuts the API's request instead of ending it", async () => {
+    const seenByApi = apiReceives();
+    const chunk = 64 << 10;
+    let sent = 0;
+    const res = await handle(
+      streamingRequest("/api/v1/conversations", async () => {
+        if (sent > 0) await seenByApi.reached(chunk); // streamed, not buffered: the API already reads it
+        sent++;
+        return new Uint8Array(chunk).fill(98); // never ends on its own
+      }),
+      ["v1", "conversations"],
+    );
+    expect(res.status).toBe(413);
+    expect(res.headers.get("content-type")).toContain("application/problem+json");
+    expect(await res.json()).toMatchObject({ status: 413, code: "too_large" });
+    // The API saw the start of a request that never completed: no handler ran on a short body.
+    expect(await seenByApi.end).toBe("cut");
+    expect(seenByApi.bytes()).toBeLessThanOrEqual(MAX_BODY);
+    expect(sent * chunk).toBeGreaterThan(MAX_BODY);
+  });
+
+  it("answers 413 at once to a declared Content-Length over the cap, without calling the API", async () => {
+    upload = () => {
+      throw new Error("the API was called");
+    };
+    const res = await handle(
+      new Request(`${web}/api/v1/conversations`, {
+        method: "POST",
+        headers: { host: "127.0.0.1:3000", ...csrf, cookie: "parley_csrf=tok; parley_at=at-1", "content-length": String(MAX_BODY + 1) },
+        body: "x",
+      }),
+      ["v1", "conversations"],
+    );
+    expect(res.status).toBe(413);
+  });
+
+  it("caps the bodies it reads itself (sign-in) the same way", async () => {
+    let n = 0;
+    const r = streamingRequest("/api/v1/auth/login", async () => (n++ * (64 << 10) > MAX_BODY ? null : new Uint8Array(64 << 10).fill(32)));
+    const res = await handle(r, ["v1", "auth", "login"]);
+    expect(res.status).toBe(413);
+    expect(seen).toEqual([]);
   });
 });

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { checkCsrf, expectedOrigin } from "@/lib/csrf";
 import { forwardRequestHeaders, forwardResponseHeaders, upstreamUrl } from "@/lib/forward-headers";
 
@@ -38,11 +38,10 @@ describe("forwardRequestHeaders", () => {
     expect(h.has("authorization")).toBe(false);
   });
 
-  it("appends the client address to X-Forwarded-For", () => {
-    expect(forwardRequestHeaders(incoming(), { clientIp: "198.51.100.2", proto: "http", host: null }).get("x-forwarded-for")).toBe(
-      "203.0.113.7, 198.51.100.2",
-    );
+  it("sends the one client address in X-Forwarded-For, never appending to a chain", () => {
+    expect(forwardRequestHeaders(incoming(), { clientIp: "198.51.100.2", proto: "http", host: null }).get("x-forwarded-for")).toBe("198.51.100.2");
     expect(forwardRequestHeaders(new Headers(), { clientIp: "198.51.100.2", proto: "http", host: null }).get("x-forwarded-for")).toBe("198.51.100.2");
+    // Without one, the address scripts/server.mjs resolved (the only X-Forwarded-For left) passes as it is.
     expect(forwardRequestHeaders(incoming(), { clientIp: null, proto: "http", host: null }).get("x-forwarded-for")).toBe("203.0.113.7");
   });
 
@@ -130,5 +129,16 @@ describe("expectedOrigin", () => {
     expect(expectedOrigin(u, new Headers({ host: "127.0.0.1:3000", "x-forwarded-proto": "https", "x-forwarded-host": "chat.example" }))).toBe(
       "https://chat.example",
     );
+  });
+});
+
+describe("expectedOrigin with PARLEY_PUBLIC_URL", () => {
+  afterEach(() => vi.unstubAllEnvs());
+
+  it("is the configured public origin whatever X-Forwarded-Host and X-Forwarded-Proto say", () => {
+    vi.stubEnv("PARLEY_PUBLIC_URL", "https://chat.example.com/");
+    const u = new URL("http://127.0.0.1:3000/chat");
+    const h = new Headers({ host: "evil.example", "x-forwarded-proto": "http", "x-forwarded-host": "evil.example" });
+    expect(expectedOrigin(u, h)).toBe("https://chat.example.com");
   });
 });

@@ -1,5 +1,5 @@
-import { beforeEach, describe, expect, it } from "vitest";
-import { clearedCookies, cookieNames, readCookie, refreshSession, resetRefreshCache, sessionCookies, wantSecureCookies } from "@/lib/session";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { clearedCookies, cookieNames, readCookie, REFRESH_SHARE_MS, refreshSession, resetRefreshCache, sessionCookies, wantSecureCookies } from "@/lib/session";
 
 describe("wantSecureCookies", () => {
   it.each([
@@ -12,6 +12,17 @@ describe("wantSecureCookies", () => {
     ["localhost behind https", "http:", { host: "localhost", "x-forwarded-proto": "https" }, true],
   ])("%s", (_n, proto, headers, want) => {
     expect(wantSecureCookies(proto, new Headers(headers))).toBe(want);
+  });
+});
+
+describe("wantSecureCookies with PARLEY_PUBLIC_URL", () => {
+  afterEach(() => vi.unstubAllEnvs());
+
+  it("follows the configured origin, not the client's X-Forwarded-Proto or Host", () => {
+    vi.stubEnv("PARLEY_PUBLIC_URL", "https://chat.example.com");
+    expect(wantSecureCookies("http:", new Headers({ host: "localhost:3000", "x-forwarded-proto": "http" }))).toBe(true);
+    vi.stubEnv("PARLEY_PUBLIC_URL", "http://127.0.0.1:3000");
+    expect(wantSecureCookies("http:", new Headers({ host: "evil.example", "x-forwarded-proto": "https", "x-forwarded-host": "evil.example" }))).toBe(false);
   });
 });
 
@@ -78,6 +89,52 @@ describe("refreshSession", () => {
     t += 60_000;
     await refreshSession("http://api", "rt-0", {}, api.impl, () => t);
     expect(api.calls).toHaveLength(2);
+  });
+
+  it("shares an answer only for a burst (a second or two), so a replay a little later reaches the API", async () => {
+    expect(REFRESH_SHARE_MS).toBeGreaterThanOrEqual(1000);
+    expect(REFRESH_SHARE_MS).toBeLessThanOrEqual(2000);
+    const api = fakeApi(200);
+    api.release();
+    let t = 1_000_000;
+    const clock = () => t;
+    await refreshSession("http://api", "rt-0", {}, api.impl, clock);
+    t += REFRESH_SHARE_MS; // the last request of the page load
+    await refreshSession("http://api", "rt-0", {}, api.impl, clock);
+    expect(api.calls).toHaveLength(1);
+    t += 1; // a stolen copy of the cookie, replayed 2.5 s after the answer: the API must see it
+    await refreshSession("http://api", "rt-0", {}, api.impl, clock);
+    expect(api.calls).toHaveLength(2);
+  });
+
+  it("keeps sharing while the API call is still in flight, however long it takes", async () => {
+    const api = fakeApi(200);
+    let t = 1_000_000;
+    const clock = () => t;
+    const a = refreshSession("http://api", "rt-0", {}, api.impl, clock);
+    t += 10_000;
+    const b = refreshSession("http://api", "rt-0", {}, api.impl, clock);
+    api.release();
+    expect(await a).toEqual(await b);
+    expect(api.calls).toHaveLength(1);
+  });
+
+  it("never hands one cookie's answer to a request with another cookie", async () => {
+    const api = fakeApi(200);
+    const a = refreshSession("http://api", "rt-alice", {}, api.impl);
+    const b = refreshSession("http://api", "rt-bob", {}, api.impl);
+    api.release();
+    await Promise.all([a, b]);
+    expect(api.calls.map((c) => c.body)).toEqual([{ refresh_token: "rt-alice" }, { refresh_token: "rt-bob" }]);
+  });
+
+  it("keys the shared answers by a hash of the cookie, never the token itself", async () => {
+    const api = fakeApi(200);
+    api.release();
+    await refreshSession("http://api", "rt-secret-value", {}, api.impl);
+    const keys = [...((globalThis as { __parleyRefresh?: Map<string, unknown> }).__parleyRefresh?.keys() ?? [])];
+    expect(keys).toHaveLength(1);
+    expect(keys[0]).not.toContain("rt-secret-value");
   });
 
   it("reports a refused refresh token as 401", async () => {
