@@ -47,6 +47,11 @@ func New(opts Options) (*Tracker, error) {
 		// Breadcrumbs come from integrations that may quote input; parley
 		// sends none, and any that appear are scrubbed anyway.
 		MaxBreadcrumbs: -1,
+		// The telemetry buffer (the SDK's default since 0.3x) can report a
+		// Flush done before its queued event has left (seen as a lost 500
+		// event about 2 % of the time): the plain HTTP transport's Flush
+		// waits for the batch it closes, so shutdown loses nothing.
+		DisableTelemetryBuffer: true,
 	})
 	if err != nil {
 		// The error text of a bad DSN may contain the DSN: keep it out.
