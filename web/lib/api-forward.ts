@@ -282,6 +282,11 @@ export async function forwardApi(req: Request, segments: string[]): Promise<Resp
     if (req.signal.aborted) return new Response(null, { status: 499 });
     return withCookies(problem(502, "upstream", "The parley API is unreachable", String((e as Error).message ?? e)), setCookies);
   }
+  if (streamed?.tooLarge()) {
+    // The API answered while the body was being cut: the answer is the cap's, whatever it said.
+    await upstream.body?.cancel();
+    return withCookies(tooLarge(), setCookies);
+  }
   // Pass the body through as a stream: server-sent events reach the browser as they arrive.
   const res = new Response(upstream.body, { status: upstream.status, headers: forwardResponseHeaders(upstream.headers) });
   return withCookies(res, setCookies);
