@@ -185,3 +185,114 @@ func TestRestoreParleySQLite(t *testing.T) {
 		t.Errorf("restored user (-want +got):\n%s", diff)
 	}
 }
+
+// TestRestoredSQLiteSearchFindsTheSameMessages: the full-text indexes are
+// keyed by rowid, which VACUUM INTO may renumber in tables without an
+// INTEGER PRIMARY KEY; a restored database must find exactly what the live
+// one found, after deletions left gaps in the rowids.
+func TestRestoredSQLiteSearchFindsTheSameMessages(t *testing.T) {
+	ctx := context.Background()
+	live := filepath.Join(t.TempDir(), "parley.db")
+	s, err := store.Open(ctx, store.Config{URL: "sqlite:" + live})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := store.MigrateAuto(ctx, s); err != nil {
+		t.Fatal(err)
+	}
+	u, err := s.CreateUser(ctx, account.User{Email: "finder@example.test", Name: "Finder",
+		PasswordHash: "$argon2id$v=19$m=65536,t=1,p=2$c2FsdA$aGFzaA", Role: account.RoleUser}, account.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	words := []string{"alpha", "bravo", "charlie", "delta", "echo", "foxtrot"}
+	var convs []chat.Conversation
+	for i, w := range words {
+		c, err := s.CreateConversation(ctx, chat.Conversation{UserID: u.ID, Title: "talk " + w + "title", Model: "m"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		convs = append(convs, c)
+		parent := ""
+		for j := 0; j < 3; j++ {
+			m, err := s.AddMessage(ctx, u.ID, chat.Message{ConversationID: c.ID, ParentID: parent, Role: "user",
+				Content: fmt.Sprintf("%s number %d of %d", w, j, i), Status: "complete"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			parent = m.ID
+		}
+	}
+	// Gaps: the first and fourth conversations (and their messages) go.
+	for _, i := range []int{0, 3} {
+		if err := s.DeleteConversation(ctx, u.ID, convs[i].ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	search := func(st store.Store, w string) []string {
+		t.Helper()
+		hits, _, err := st.Search(ctx, u.ID, chat.SearchParams{Terms: []string{w}, Limit: 50})
+		if err != nil {
+			t.Fatalf("search %q: %v", w, err)
+		}
+		var out []string
+		for _, h := range hits {
+			out = append(out, h.ConversationID+"/"+h.MessageID+": "+h.Title+" | "+h.Body)
+		}
+		return out
+	}
+	want := map[string][]string{}
+	for _, w := range append(words, w2(words)...) {
+		want[w] = search(s, w)
+	}
+	if len(want["bravo"]) != 3 || len(want["alpha"]) != 0 {
+		t.Fatalf("live search: bravo %d hits, alpha %d", len(want["bravo"]), len(want["alpha"]))
+	}
+	// The live index is then emptied behind the rows' back (as a rowid
+	// renumbering would leave it: pointing at nothing): the restore builds
+	// the index again from the rows it restores.
+	raw, err := openSQLite(live, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	for _, q := range []string{
+		`INSERT INTO messages_fts (messages_fts) VALUES ('delete-all')`,
+		`INSERT INTO conversations_fts (conversations_fts) VALUES ('delete-all')`,
+	} {
+		if _, err := raw.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := search(s, "bravo"); len(got) != 0 {
+		t.Fatalf("the emptied live index still finds %d hits", len(got))
+	}
+	res, err := Run(ctx, Options{Database: "sqlite:" + live, Dir: t.TempDir()})
+	if err != nil {
+		t.Fatalf("backup: %v", err)
+	}
+	restored := filepath.Join(t.TempDir(), "parley.db")
+	if err := Restore(ctx, RestoreOptions{File: res.Path, Database: restored}); err != nil {
+		t.Fatalf("restore: %v", err)
+	}
+	r, err := store.Open(ctx, store.Config{URL: "sqlite:" + restored})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	for w, hits := range want {
+		if d := cmp.Diff(hits, search(r, w)); d != "" {
+			t.Errorf("search %q after restore (-before +restored):\n%s", w, d)
+		}
+	}
+}
+
+// w2 is the title words of the conversations.
+func w2(words []string) []string {
+	out := make([]string, len(words))
+	for i, w := range words {
+		out[i] = w + "title"
+	}
+	return out
+}

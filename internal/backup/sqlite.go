@@ -83,6 +83,10 @@ func restoreSQLite(ctx context.Context, file, target string) error {
 		_ = os.Remove(staged)
 		return err
 	}
+	if err := rebuildSearch(ctx, staged); err != nil {
+		_ = os.Remove(staged)
+		return err
+	}
 	aside := target + ".pre-restore"
 	for _, suffix := range []string{"", "-wal", "-shm"} {
 		if err := os.Rename(target+suffix, aside+suffix); err != nil && !errors.Is(err, os.ErrNotExist) {
@@ -95,6 +99,33 @@ func restoreSQLite(ctx context.Context, file, target string) error {
 		return fmt.Errorf("put restored database in place: %w", err)
 	}
 	return nil
+}
+
+// rebuildSearch builds the full-text indexes of a staged SQLite restore
+// again from its rows. They are keyed by rowid, which VACUUM INTO (the
+// backup) may renumber in tables without an INTEGER PRIMARY KEY; rebuilt,
+// search finds exactly the restored messages and titles. A database from
+// before the search migration has no index and is left as it is.
+func rebuildSearch(ctx context.Context, path string) error {
+	db, err := openSQLite(path, false)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	for _, table := range []string{"messages_fts", "conversations_fts"} {
+		var n int
+		if err := db.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?`, table).Scan(&n); err != nil {
+			return fmt.Errorf("look for %s: %w", table, err)
+		}
+		if n == 0 {
+			continue
+		}
+		// table is one of the two names above, never input.
+		if _, err := db.ExecContext(ctx, "INSERT INTO "+table+" ("+table+") VALUES ('rebuild')"); err != nil {
+			return fmt.Errorf("rebuild the search index %s: %w", table, err)
+		}
+	}
+	return db.Close()
 }
 
 // copyFile copies src to dst (created 0600) and syncs it.
