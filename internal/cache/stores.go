@@ -191,6 +191,16 @@ func (s *ChatStore) UpdateConversation(ctx context.Context, userID, id string, u
 	return out, err
 }
 
+// SetTitleIf implements chat.Store and invalidates the list when the
+// title changed.
+func (s *ChatStore) SetTitleIf(ctx context.Context, userID, id, old, title string) (bool, error) {
+	ok, err := s.Store.SetTitleIf(ctx, userID, id, old, title)
+	if ok {
+		s.invalidate(ctx, userID)
+	}
+	return ok, err
+}
+
 // DeleteConversation implements chat.Store and invalidates the list.
 func (s *ChatStore) DeleteConversation(ctx context.Context, userID, id string) error {
 	err := s.Store.DeleteConversation(ctx, userID, id)

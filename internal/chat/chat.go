@@ -82,6 +82,10 @@ type Message struct {
 	PromptTokens     int
 	CompletionTokens int
 	CreatedAt        time.Time
+	// Reasoning is a reasoning model's thinking before the answer ("" for
+	// none); ReasoningMS the time it took, in milliseconds.
+	Reasoning   string
+	ReasoningMS int
 }
 
 // ListParams pages through a user's conversations: pinned first, then
@@ -126,6 +130,10 @@ type Store interface {
 	Conversation(ctx context.Context, userID, id string) (Conversation, error)
 	ListConversations(ctx context.Context, userID string, p ListParams) (convs []Conversation, nextCursor string, err error)
 	UpdateConversation(ctx context.Context, userID, id string, upd ConversationUpdate) (Conversation, error)
+	// SetTitleIf sets the conversation's title to title only while it is
+	// still old (a compare-and-set, so a rename made meanwhile wins), without
+	// touching UpdatedAt; it reports whether the title changed.
+	SetTitleIf(ctx context.Context, userID, id, old, title string) (bool, error)
 	// DeleteConversation removes the conversation and its messages.
 	DeleteConversation(ctx context.Context, userID, id string) error
 

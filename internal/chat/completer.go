@@ -47,6 +47,9 @@ type Chunk struct {
 	Data json.RawMessage
 	// Content is the text delta of choice 0 (may be empty).
 	Content string
+	// Reasoning is the thinking delta of choice 0 (delta.reasoning of a
+	// reasoning model asked to show it; may be empty).
+	Reasoning string
 	// FinishReason is set on the last content chunk.
 	FinishReason string
 	// Usage is set when the chunk carries usage (x_groq.usage or usage).

@@ -67,7 +67,8 @@ type wireErrorBody struct {
 type wireChunk struct {
 	Choices []struct {
 		Delta struct {
-			Content string `json:"content"`
+			Content   string `json:"content"`
+			Reasoning string `json:"reasoning"`
 		} `json:"delta"`
 		FinishReason *string `json:"finish_reason"`
 	} `json:"choices"`
@@ -117,6 +118,7 @@ func (r *sseReader) next() (chat.Chunk, error) {
 		out := chat.Chunk{Data: json.RawMessage(data)}
 		if len(c.Choices) > 0 {
 			out.Content = c.Choices[0].Delta.Content
+			out.Reasoning = c.Choices[0].Delta.Reasoning
 			if fr := c.Choices[0].FinishReason; fr != nil && *fr != "" {
 				out.FinishReason = *fr
 				r.sawFinish = true

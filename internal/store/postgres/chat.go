@@ -210,7 +210,7 @@ func (s *Store) DeleteConversation(ctx context.Context, userID, id string) error
 	return fail(ctx, "delete conversation", err, sqlkit.Msgs{})
 }
 
-const msgCols = `id, conversation_id, parent_id, role, content, model, status, prompt_tokens, completion_tokens, created_at`
+const msgCols = `id, conversation_id, parent_id, role, content, model, status, prompt_tokens, completion_tokens, created_at, reasoning, reasoning_ms`
 
 // AddMessage stores m under m.ParentID in the user's conversation, makes it
 // the active leaf and moves the conversation's UpdatedAt forward to
@@ -245,8 +245,9 @@ func (s *Store) AddMessage(ctx context.Context, userID string, m chat.Message) (
 				return errNotInConversation("parent_id")
 			}
 		}
-		_, err = tx.Exec(ctx, `INSERT INTO messages (`+msgCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-			m.ID, m.ConversationID, nullable(m.ParentID), m.Role, m.Content, m.Model, m.Status, m.PromptTokens, m.CompletionTokens, m.CreatedAt)
+		_, err = tx.Exec(ctx, `INSERT INTO messages (`+msgCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+			m.ID, m.ConversationID, nullable(m.ParentID), m.Role, m.Content, m.Model, m.Status, m.PromptTokens, m.CompletionTokens, m.CreatedAt,
+			m.Reasoning, m.ReasoningMS)
 		return err
 	})
 	if err != nil {
@@ -263,7 +264,7 @@ func (s *Store) Messages(ctx context.Context, userID, conversationID string) ([]
 	// conversation and no row at all for a missing or foreign one.
 	rows, err := s.w.Query(ctx, `
 		SELECT m.id, m.conversation_id, m.parent_id, m.role, m.content, m.model, m.status,
-			m.prompt_tokens, m.completion_tokens, m.created_at
+			m.prompt_tokens, m.completion_tokens, m.created_at, m.reasoning, m.reasoning_ms
 		FROM conversations c LEFT JOIN messages m ON m.conversation_id = c.id
 		WHERE c.id = $1 AND c.user_id = $2
 		ORDER BY m.created_at, m.id`, conversationID, userID)
@@ -274,13 +275,14 @@ func (s *Store) Messages(ctx context.Context, userID, conversationID string) ([]
 	out, err := collect(rows, func(row pgx.Row) (*chat.Message, error) {
 		owned = true
 		var id, conv, parent, role, content, model, status *string
-		var pt, ct *int
+		var reasoning *string
+		var pt, ct, rms *int
 		var at *time.Time
-		if err := row.Scan(&id, &conv, &parent, &role, &content, &model, &status, &pt, &ct, &at); err != nil || id == nil {
+		if err := row.Scan(&id, &conv, &parent, &role, &content, &model, &status, &pt, &ct, &at, &reasoning, &rms); err != nil || id == nil {
 			return nil, err
 		}
 		return &chat.Message{ID: *id, ConversationID: *conv, ParentID: deref(parent), Role: *role, Content: *content, Model: *model,
-			Status: *status, PromptTokens: *pt, CompletionTokens: *ct, CreatedAt: at.UTC()}, nil
+			Status: *status, PromptTokens: *pt, CompletionTokens: *ct, CreatedAt: at.UTC(), Reasoning: *reasoning, ReasoningMS: *rms}, nil
 	})
 	if err != nil {
 		return nil, fail(ctx, op, err, sqlkit.Msgs{})
@@ -331,4 +333,18 @@ func pinnedN(pinned bool) int64 {
 		return 1
 	}
 	return 0
+}
+
+// SetTitleIf sets the title of the user's conversation while it is still
+// old; UpdatedAt stays (an automatic title is not activity).
+func (s *Store) SetTitleIf(ctx context.Context, userID, id, old, title string) (bool, error) {
+	if err := sqlkit.CheckText("title", title); err != nil {
+		return false, err
+	}
+	tag, err := s.w.Exec(ctx, `UPDATE conversations SET title = $1 WHERE id = $2 AND user_id = $3 AND title = $4`,
+		title, id, userID, old)
+	if err != nil {
+		return false, fail(ctx, "set title", err, sqlkit.Msgs{})
+	}
+	return tag.RowsAffected() > 0, nil
 }

@@ -201,7 +201,7 @@ func (s *Store) DeleteConversation(ctx context.Context, userID, id string) error
 	return fail(ctx, "delete conversation", err, sqlkit.Msgs{})
 }
 
-const msgCols = `id, conversation_id, parent_id, role, content, model, status, prompt_tokens, completion_tokens, created_at`
+const msgCols = `id, conversation_id, parent_id, role, content, model, status, prompt_tokens, completion_tokens, created_at, reasoning, reasoning_ms`
 
 // AddMessage stores m under m.ParentID in the user's conversation, makes it
 // the active leaf and moves the conversation's UpdatedAt forward to
@@ -241,8 +241,9 @@ func (s *Store) AddMessage(ctx context.Context, userID string, m chat.Message) (
 			return chat.Message{}, errNotInConversation("parent_id")
 		}
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO messages (`+msgCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		m.ID, m.ConversationID, nullable(m.ParentID), m.Role, m.Content, m.Model, m.Status, m.PromptTokens, m.CompletionTokens, tIn(m.CreatedAt))
+	_, err = tx.ExecContext(ctx, `INSERT INTO messages (`+msgCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		m.ID, m.ConversationID, nullable(m.ParentID), m.Role, m.Content, m.Model, m.Status, m.PromptTokens, m.CompletionTokens, tIn(m.CreatedAt),
+		m.Reasoning, m.ReasoningMS)
 	if err != nil {
 		return chat.Message{}, fail(ctx, op, err, sqlkit.Msgs{Conflict: "message already exists"})
 	}
@@ -281,7 +282,7 @@ func (s *Store) Messages(ctx context.Context, userID, conversationID string) ([]
 		var created int64
 		var parent sql.NullString
 		if err := rows.Scan(&m.ID, &m.ConversationID, &parent, &m.Role, &m.Content, &m.Model, &m.Status,
-			&m.PromptTokens, &m.CompletionTokens, &created); err != nil {
+			&m.PromptTokens, &m.CompletionTokens, &created, &m.Reasoning, &m.ReasoningMS); err != nil {
 			return nil, fail(ctx, op, err, sqlkit.Msgs{})
 		}
 		m.CreatedAt, m.ParentID = tOut(created), parent.String
@@ -328,4 +329,15 @@ func pinnedN(pinned bool) int64 {
 		return 1
 	}
 	return 0
+}
+
+// SetTitleIf sets the title of the user's conversation while it is still
+// old; UpdatedAt stays (an automatic title is not activity).
+func (s *Store) SetTitleIf(ctx context.Context, userID, id, old, title string) (bool, error) {
+	if err := sqlkit.CheckText("title", title); err != nil {
+		return false, err
+	}
+	n, err := affected(s.w.ExecContext(ctx, `UPDATE conversations SET title = ? WHERE id = ? AND user_id = ? AND title = ?`,
+		title, id, userID, old))
+	return n > 0, fail(ctx, "set title", err, sqlkit.Msgs{})
 }

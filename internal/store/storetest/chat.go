@@ -24,6 +24,8 @@ func testChat(t *testing.T, o Opener) {
 	t.Run("Folders", func(t *testing.T) { testFolders(t, o.migrated(t)) })
 	t.Run("Search", func(t *testing.T) { testSearch(t, o.migrated(t)) })
 	t.Run("SearchMigration", func(t *testing.T) { testSearchMigration(t, o) })
+	t.Run("Reasoning", func(t *testing.T) { testReasoning(t, o.migrated(t)) })
+	t.Run("SetTitleIf", func(t *testing.T) { testSetTitleIf(t, o.migrated(t)) })
 }
 
 func testConversations(t *testing.T, s store.Store) {

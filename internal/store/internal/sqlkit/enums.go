@@ -36,10 +36,10 @@ func CheckMessage(m chat.Message) error {
 	default:
 		bad["status"] = "must be complete, partial or error"
 	}
-	if m.PromptTokens < 0 || m.CompletionTokens < 0 {
+	if m.PromptTokens < 0 || m.CompletionTokens < 0 || m.ReasoningMS < 0 {
 		bad["tokens"] = "must not be negative"
 	}
-	if err := CheckText("content", m.Content, "model", m.Model, "parent_id", m.ParentID); err != nil {
+	if err := CheckText("content", m.Content, "model", m.Model, "parent_id", m.ParentID, "reasoning", m.Reasoning); err != nil {
 		e, _ := errs.As(err)
 		for k, v := range e.Fields {
 			bad[k] = v
