@@ -1,9 +1,9 @@
 /**
- * How the sidebar sorts conversations into sections. Dates are compared as
- * calendar days in the browser's time zone. Pinned conversations and folders
- * (with the server's support, later) become sections before these.
+ * How the sidebar sorts conversations into sections: pinned ones first, then
+ * one section per folder, then the rest by date. Dates are compared as
+ * calendar days in the browser's time zone.
  */
-import type { Conversation } from "./types";
+import type { Conversation, Folder } from "./types";
 
 export type GroupKey = "today" | "yesterday" | "previous7" | "previous30" | "older";
 
@@ -36,4 +36,31 @@ export function groupConversations(items: Conversation[], now: Date = new Date()
     by.set(k, [...(by.get(k) ?? []), c]);
   }
   return ORDER.filter((k) => by.has(k)).map((key) => ({ key, items: by.get(key)! }));
+}
+
+export interface Sections {
+  /** Pinned conversations, wherever they are filed. */
+  pinned: Conversation[];
+  /** Every folder (empty ones too, so they can be filled), each with its unpinned conversations. */
+  folders: { folder: Folder; items: Conversation[] }[];
+  /** The unpinned, unfiled conversations by date. */
+  dated: Group[];
+}
+
+/**
+ * sidebarSections sorts the loaded (unarchived) conversations: a pinned one
+ * shows only under Pinned; a conversation whose folder is unknown (deleted
+ * meanwhile) counts as unfiled. Order within a section is the list's.
+ */
+export function sidebarSections(items: Conversation[], folders: Folder[], now: Date = new Date()): Sections {
+  const known = new Map(folders.map((f) => [f.id, [] as Conversation[]]));
+  const pinned: Conversation[] = [];
+  const rest: Conversation[] = [];
+  for (const c of items) {
+    if (c.archived) continue;
+    if (c.pinned) pinned.push(c);
+    else if (c.folder_id && known.has(c.folder_id)) known.get(c.folder_id)!.push(c);
+    else rest.push(c);
+  }
+  return { pinned, folders: folders.map((folder) => ({ folder, items: known.get(folder.id)! })), dated: groupConversations(rest, now) };
 }

@@ -38,9 +38,38 @@ export interface Conversation {
   id: string;
   title: string;
   model: string;
+  /** The folder it is filed in (GET /folders), or null. */
+  folder_id?: string | null;
+  pinned?: boolean;
+  archived?: boolean;
   created_at: string;
   updated_at: string;
   messages?: Message[];
+}
+
+/** ConversationPatch is what the sidebar changes with PATCH /conversations/{id}. */
+export interface ConversationPatch {
+  title?: string;
+  folder_id?: string | null;
+  pinned?: boolean;
+  archived?: boolean;
+}
+
+export interface Folder {
+  id: string;
+  name: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** SearchHit is one answer of GET /search: a message (or, message_id null, a title) holding every word. */
+export interface SearchHit {
+  conversation_id: string;
+  message_id: string | null;
+  title: string;
+  /** HTML: the matched words in <mark>…</mark>, everything else escaped. */
+  snippet: string;
+  created_at: string;
 }
 
 export interface Message {

@@ -79,7 +79,7 @@ function MessageView({ m, streaming, last, stats, onRegenerate }: { m: Message; 
   const t = useTranslations("message");
   if (m.role === "user") {
     return (
-      <article className="group flex justify-end" data-testid="user-message" aria-label={t("you")}>
+      <article className="group flex justify-end" data-testid="user-message" data-message-id={m.id} aria-label={t("you")}>
         <div className="flex max-w-[85%] flex-col items-end gap-1">
           <div className="whitespace-pre-wrap rounded-2xl rounded-se-md bg-user-bubble px-4 py-2.5 leading-relaxed" dir="auto">
             {m.content}
@@ -92,7 +92,7 @@ function MessageView({ m, streaming, last, stats, onRegenerate }: { m: Message; 
     );
   }
   return (
-    <article className="group flex gap-3 sm:gap-4" data-testid="assistant-message" aria-busy={streaming || undefined}>
+    <article className="group flex gap-3 sm:gap-4" data-testid="assistant-message" data-message-id={m.id} aria-busy={streaming || undefined}>
       <span aria-hidden className="mt-0.5 flex size-7 shrink-0 items-center justify-center rounded-full border border-border bg-background text-accent">
         <Sparkles className="size-3.5" />
       </span>
