@@ -119,10 +119,17 @@ func testSearchMigration(t *testing.T, o Opener) {
 		ok(t, m.Down(ctx))
 	}
 	u := newUser(t, s, "")
-	_, err := s.CreateConversation(ctx, chat.Conversation{ID: "c", UserID: u.ID, Title: "Before", CreatedAt: t0})
-	ok(t, err)
-	_, err = s.AddMessage(ctx, u.ID, chat.Message{ID: "m", ConversationID: "c", Role: chat.RoleUser, Content: "old armadillo", CreatedAt: t0})
-	ok(t, err)
+	// Rows as that schema held them, written in its own SQL: today's store
+	// code writes columns of later migrations.
+	ex := s.(Execer)
+	at := fmt.Sprintf("'%s'", t0.Format(time.RFC3339Nano))
+	if s.Engine() == "sqlite" {
+		at = fmt.Sprint(t0.UnixMicro())
+	}
+	ok(t, ex.Exec(ctx, fmt.Sprintf(`INSERT INTO conversations (id, user_id, title, model, created_at, updated_at)
+		VALUES ('c', '%s', 'Before', 'm', %s, %s)`, u.ID, at, at)))
+	ok(t, ex.Exec(ctx, fmt.Sprintf(`INSERT INTO messages (id, conversation_id, role, content, created_at)
+		VALUES ('m', 'c', 'user', 'old armadillo', %s)`, at)))
 	ok(t, store.MigrateAuto(ctx, s))
 	if got := searchIDs(t, s, u.ID, chat.SearchParams{Terms: []string{"armadillo"}}); fmt.Sprint(got) != "[m]" {
 		t.Fatalf("after migrating: %v", got)
